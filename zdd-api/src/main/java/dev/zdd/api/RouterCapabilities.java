@@ -1,0 +1,46 @@
+package dev.zdd.api;
+
+/**
+ * What a {@link TrafficRouter} can do, so that a strategy or the engine fails fast, at build time, with a clear message
+ * when it asks for something the router cannot do.
+ *
+ * <p>Immutable; thread-safe.
+ *
+ * @param maxWeight        the router's own weight scale: weights 0..maxWeight are representable natively (HAProxy
+ *                         256, nginx 1000 in zdd's rendering, in-process {@link Routing#MAX_WEIGHT}). A share finer
+ *                         than {@code 1/maxWeight} cannot be expressed.
+ * @param drain            supports {@link RouteState#DRAINING} distinct from DISABLED
+ * @param stickiness       supports {@link Stickiness}
+ * @param rules            supports {@link Rule}s
+ * @param connectionCounts implements {@link ConnectionStats} (live connection counts for draining)
+ */
+public record RouterCapabilities(int maxWeight, boolean drain, boolean stickiness, boolean rules, boolean connectionCounts) {
+    /** A router that can only do weights (the default of {@link TrafficRouter#capabilities()}). */
+    public static final RouterCapabilities WEIGHTS_ONLY = new RouterCapabilities(Routing.MAX_WEIGHT, false, false, false, false);
+
+    /** Validates. */
+    public RouterCapabilities {
+        Checks.range("capabilities.maxWeight", maxWeight, 1, Routing.MAX_WEIGHT);
+    }
+
+    /**
+     * Throws {@link IllegalArgumentException} naming the first feature of {@code routing} that these capabilities lack.
+     *
+     * @param routerName used in the message
+     */
+    public void check(String routerName, Routing routing) {
+        if (routing.stickiness() != null && !stickiness) {
+            throw new IllegalArgumentException(routerName + " does not support stickiness (requested " + routing.stickiness().key() + ")");
+        }
+        if (!routing.rules().isEmpty() && !rules) {
+            throw new IllegalArgumentException(routerName + " does not support routing rules (requested " + routing.rules().size() + ")");
+        }
+        int total = routing.servingWeight();
+        for (Route r : routing.routes()) {
+            if (r.serving() && (long) r.weight() * maxWeight < total) {
+                throw new IllegalArgumentException(routerName + " cannot express weight " + r.weight() + "/" + total + " of "
+                        + r.target().id() + ": its finest share is 1/" + maxWeight);
+            }
+        }
+    }
+}
