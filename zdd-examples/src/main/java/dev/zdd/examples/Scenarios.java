@@ -1,0 +1,14 @@
+package dev.zdd.examples;
+
+import java.util.List;
+
+/** The scenarios {@link Main} knows, in {@code --help} order. Add yours here. */
+final class Scenarios {
+    private Scenarios() {
+    }
+
+    static List<Scenario> all() {
+        return List.of(
+        );
+    }
+}
