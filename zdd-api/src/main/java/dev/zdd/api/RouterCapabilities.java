@@ -35,11 +35,16 @@ public record RouterCapabilities(int maxWeight, boolean drain, boolean stickines
         if (!routing.rules().isEmpty() && !rules) {
             throw new IllegalArgumentException(routerName + " does not support routing rules (requested " + routing.rules().size() + ")");
         }
-        int total = routing.servingWeight();
+        int max = 0;
         for (Route r : routing.routes()) {
-            if (r.serving() && (long) r.weight() * maxWeight < total) {
-                throw new IllegalArgumentException(routerName + " cannot express weight " + r.weight() + "/" + total + " of "
-                        + r.target().id() + ": its finest share is 1/" + maxWeight);
+            if (r.serving()) {
+                max = Math.max(max, r.weight());
+            }
+        }
+        for (Route r : routing.routes()) {
+            if (r.serving() && Math.round((double) r.weight() * maxWeight / max) == 0) {
+                throw new IllegalArgumentException(routerName + " cannot express weight " + r.weight() + " of "
+                        + r.target().id() + " next to weight " + max + ": its weights go from 1 to " + maxWeight);
             }
         }
     }

@@ -151,14 +151,17 @@ public record Routing(List<Route> routes, Stickiness stickiness, List<Rule> rule
                 || !java.util.Objects.equals(stickiness, other.stickiness) || !rules.equals(other.rules)) {
             return false;
         }
+        Map<String, Route> theirs = new java.util.HashMap<>(other.routes.size() * 2);
+        for (Route x : other.routes) {
+            theirs.put(x.target().id(), x);
+        }
         long total = servingWeight();
         long otherTotal = other.servingWeight();
         for (Route r : routes) {
-            Optional<Route> o = other.route(r.target().id());
-            if (o.isEmpty() || !o.get().target().endpoint().equals(r.target().endpoint())) {
+            Route x = theirs.get(r.target().id());
+            if (x == null || !x.target().endpoint().equals(r.target().endpoint())) {
                 return false;
             }
-            Route x = o.get();
             if (r.serving() != x.serving() || (!r.serving() && r.state() != x.state())) {
                 return false;
             }
