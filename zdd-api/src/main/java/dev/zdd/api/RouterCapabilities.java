@@ -6,9 +6,10 @@ package dev.zdd.api;
  *
  * <p>Immutable; thread-safe.
  *
- * @param maxWeight        the router's own weight scale: weights 0..maxWeight are representable natively (HAProxy
- *                         256, nginx 1000 in zdd's rendering, in-process {@link Routing#MAX_WEIGHT}). A share finer
- *                         than {@code 1/maxWeight} cannot be expressed.
+ * @param maxWeight        the router's own weight scale. A router scales a table so that its largest serving weight
+ *                         becomes {@code maxWeight} and rounds the others; a serving weight that rounds to 0 cannot be
+ *                         expressed (HAProxy 256, in-process {@link Routing#MAX_WEIGHT}; an on/off router such as a
+ *                         health-check file has 1, so it can only split evenly).
  * @param drain            supports {@link RouteState#DRAINING} distinct from DISABLED
  * @param stickiness       supports {@link Stickiness}
  * @param rules            supports {@link Rule}s
