@@ -158,7 +158,7 @@ public final class PrometheusText {
 
     private static Series sample(Cursor c) {
         String name = c.metricName();
-        c.skipSpaces();
+        boolean spaced = c.skipSpaces();
         Map<String, String> labels = new TreeMap<>();
         if (!c.atEnd() && c.peek() == '{') {
             c.next();
@@ -181,8 +181,9 @@ public final class PrometheusText {
                 }
             }
             c.next(); // '}'
+            spaced = c.skipSpaces();
         }
-        if (!c.skipSpaces()) {
+        if (!spaced || c.atEnd()) {
             throw new IllegalArgumentException("expected a space and a value at column " + (c.pos + 1));
         }
         double value = parseValue(c.word());
