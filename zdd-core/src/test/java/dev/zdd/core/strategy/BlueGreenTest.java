@@ -149,6 +149,14 @@ class BlueGreenTest {
     }
 
     @Test
+    void firstDeploymentOntoGivenTargetsNeedsNoColour() {
+        DeploymentSpec spec = DeploymentSpec.builder("svc", "v2").targets(target("new-1", "v2", 9101)).build();
+        Plan plan = BlueGreen.defaults().plan(ctx(spec, Routing.EMPTY, FULL, false));
+        assertEquals(List.of(new Step.AwaitHealthy(List.of("new-1")), shift("switch", active("new-1", 10_000))),
+                plan.steps());
+    }
+
+    @Test
     void previewWithCheckGateAndHooks() {
         Routing uneven = routing(Route.active(coloured("blue-1", "v1", 9001, "blue"), 300),
                 Route.active(coloured("blue-2", "v1", 9002, "blue"), 100));
