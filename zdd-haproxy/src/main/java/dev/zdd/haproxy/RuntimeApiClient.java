@@ -124,7 +124,8 @@ public final class RuntimeApiClient {
 
     /**
      * Sends commands whose success is a bare newline ({@code set server}, {@code set weight}, {@code add map},
-     * {@code commit map}, {@code del server} is not one of them), joined with {@code ;} on one connection.
+     * {@code commit map}; not {@code add server} or {@code del server}, which answer a sentence), joined with {@code ;}
+     * on one connection.
      *
      * @throws RuntimeApiException when the answer holds anything but newlines, with the command and HAProxy's answer
      */
@@ -133,7 +134,7 @@ public final class RuntimeApiClient {
         String answer = send(line);
         if (!answer.chars().allMatch(c -> c == '\n' || c == '\r')) {
             throw new RuntimeApiException("HAProxy refused '" + Names.printable(line) + "': "
-                    + Names.printable(answer.trim()), line, answer);
+                    + Names.printable(answer.strip()), line, answer);
         }
     }
 
@@ -203,7 +204,7 @@ public final class RuntimeApiClient {
         } catch (Parsers.MalformedAnswerException e) {
             String shown = answer.length() > 300 ? answer.substring(0, 300) + "..." : answer;
             throw new RuntimeApiException("malformed answer to '" + command + "' from " + description + ": "
-                    + e.getMessage() + "; HAProxy answered '" + Names.printable(shown.trim()) + "'", command, answer);
+                    + e.getMessage() + "; HAProxy answered '" + Names.printable(shown.strip()) + "'", command, answer);
         }
     }
 
