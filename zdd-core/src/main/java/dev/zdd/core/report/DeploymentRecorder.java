@@ -248,7 +248,8 @@ public final class DeploymentRecorder implements dev.zdd.api.DeploymentListener 
     private static DeploymentTimeline.CheckMark parseCheck(DeploymentEvent e) {
         String text = e.step() + " " + e.message();
         Matcher v = VERDICT.matcher(e.message());
-        String verdict = v.find() ? v.group(1) : "UNKNOWN";
+        // no verdict word: the check threw, timed out or returned nothing, which the engine treats as a failure
+        String verdict = v.find() ? v.group(1) : "FAIL";
         Matcher n = CHECK_NAME.matcher(text);
         String name = n.find() ? n.group(1) : e.step();
         Map<String, Double> values = new LinkedHashMap<>();
