@@ -71,17 +71,20 @@ public final class RouterConformance {
         if (router == null) {
             throw new IllegalArgumentException("router must not be null");
         }
-        if (targets == null || targets.size() < 2 || targets.contains(null)) {
+        if (targets == null || targets.size() < 2) {
             throw new IllegalArgumentException("targets must hold at least two targets, was " + targets);
         }
         Set<String> ids = new HashSet<>();
         for (Target t : targets) {
+            if (t == null) {
+                throw new IllegalArgumentException("targets must not contain null");
+            }
             if (!ids.add(t.id())) {
                 throw new IllegalArgumentException("targets has duplicate id '" + t.id() + "'");
             }
         }
         Objects.requireNonNull(options, "options");
-        return new Run(router, targets, options).run();
+        return new Run(router, List.copyOf(targets), options).run();
     }
 
     private static final class Run {
