@@ -86,7 +86,7 @@ public final class CompositeProbe implements HealthProbe {
         if (all && unhealthy.isEmpty() && unknown.isEmpty()) {
             return HealthResult.healthy();
         }
-        if (all && !unhealthy.isEmpty() || !all && unknown.isEmpty()) {
+        if ((all && !unhealthy.isEmpty()) || (!all && unknown.isEmpty())) {
             List<String> reasons = new ArrayList<>(unhealthy);
             if (!all) {
                 reasons.addAll(unknown);
