@@ -170,6 +170,7 @@ class InProcessRouterTest {
             l.complete(i % 10 != 0, Duration.ofMillis(i));
         }
         try (InProcessRouter.Lease l = r.acquire(RequestInfo.EMPTY)) {
+            assertEquals(A1, l.target());
             assertEquals(1, r.stats().get("a1").inFlight());
             // closed without complete: counts as an error (the call threw)
         }
