@@ -128,11 +128,11 @@ class CompositeRouterTest {
             }
         };
         CompositeRouter all = CompositeRouter.builder().router("fast", fast).router("slow", slow)
-                .timeout(Duration.ofMillis(300)).build();
+                .timeout(Duration.ofMillis(1000)).build();
         all.apply(ON_BLUE);
         try {
             RouterException e = assertThrows(RouterException.class, () -> all.apply(ON_GREEN));
-            assertEquals("composite apply failed on slow apply timed out after 300 ms (state unknown); "
+            assertEquals("composite apply failed on slow apply timed out after 1000 ms (state unknown); "
                     + "undo succeeded: previous routing restored on [fast]", e.getMessage());
             assertSame(ON_BLUE, fast.current());
         } finally {
