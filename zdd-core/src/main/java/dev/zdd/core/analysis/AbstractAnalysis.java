@@ -34,6 +34,7 @@ abstract class AbstractAnalysis<S> implements DeploymentCheck {
     private static final class Run<S> {
         final Tally tally;
         final S state;
+        dev.zdd.api.Routing routing;
 
         Run(Tally tally, S state) {
             this.tally = tally;
@@ -63,9 +64,27 @@ abstract class AbstractAnalysis<S> implements DeploymentCheck {
         return schedule;
     }
 
-    /** The plan fragment: {@code Check(name), [Pause(interval), Check(name)] x measurements}. */
+    /**
+     * The plan fragment: {@code Check(name), [Pause(interval), Check(name)] x measurements}. The first check, and the
+     * first after any change of the routing, opens a window (sources take a reading; nothing is judged), so the
+     * fragment can follow each traffic step.
+     */
     public List<Step> steps() {
         return schedule.steps(name);
+    }
+
+    /**
+     * Adds this analysis to a canary at the current point: {@code check(name)}, then
+     * {@code [pause(interval), check(name)] x measurements}. Call it after each {@code weight(...)} to gate.
+     *
+     * @return {@code canary}
+     */
+    public dev.zdd.core.strategy.Canary.Builder addTo(dev.zdd.core.strategy.Canary.Builder canary) {
+        canary.check(name);
+        for (int i = 0; i < schedule.measurements(); i++) {
+            canary.pause(schedule.interval()).check(name);
+        }
+        return canary;
     }
 
     abstract S newState();
@@ -86,12 +105,14 @@ abstract class AbstractAnalysis<S> implements DeploymentCheck {
             }
         }
         synchronized (run) {
-            boolean opening = run.tally.opening();
+            // a window must not span a change of the routing: the first call, and the first after a traffic step, open one
+            boolean opening = run.routing == null || !context.routing().sameTrafficAs(run.routing);
+            run.routing = context.routing();
             Measurement m = measure(context, run.state, opening);
-            CheckResult.Verdict verdict = run.tally.add(m.outcome());
+            CheckResult.Verdict verdict = run.tally.add(m.outcome(), opening);
             Map<String, Double> values = new LinkedHashMap<>(m.values());
             values.putAll(run.tally.counters());
-            String detail = (opening ? "window opened" : run.tally.summary(verdict)) + "; " + m.detail();
+            String detail = (opening ? "window opened at " + context.routing() : run.tally.summary(verdict)) + "; " + m.detail();
             CheckResult result = new CheckResult(verdict, name + ": " + detail, values);
             if (verdict == CheckResult.Verdict.PASS) {
                 LOG.info("analysis {} of {}: {} {}", name, context.deploymentId(), verdict, detail);

@@ -12,7 +12,8 @@ import java.util.List;
  * <p>The engine runs a {@link dev.zdd.api.DeploymentCheck} once per {@link Step.Check}, so an analysis is a plan
  * fragment: {@link #steps(String)} gives {@code Check, [Pause(interval), Check] x measurements}. The first check opens
  * the window (the sources take their first reading; nothing is judged yet), each later one judges the window since the
- * one before. The check answers PASS while the counts are within the limits, FAIL as soon as more than
+ * one before; a check that sees a different routing than the one before opens a new window, so the fragment can follow
+ * every traffic step of a canary (the counts and limits then run over the whole deployment). The check answers PASS while the counts are within the limits, FAIL as soon as more than
  * {@code failureLimit} measurements failed, INCONCLUSIVE as soon as more than {@code inconclusiveLimit} were
  * inconclusive (no traffic, no data, a source that could not be read), and INCONCLUSIVE at the last measurement when
  * none passed.

@@ -21,13 +21,8 @@ final class Tally {
         this.schedule = schedule;
     }
 
-    /** {@code true} for the first call of a deployment: it opens the window. */
-    boolean opening() {
-        return calls == 0;
-    }
-
-    /** Records one measurement (the opening one included) and gives the running verdict. */
-    CheckResult.Verdict add(Outcome outcome) {
+    /** Records one measurement (an opening one included) and gives the running verdict. */
+    CheckResult.Verdict add(Outcome outcome, boolean opening) {
         calls++;
         switch (outcome) {
             case PASS -> passed++;
@@ -36,7 +31,7 @@ final class Tally {
             default -> {
             }
         }
-        if (calls > 1) {
+        if (!opening) {
             judged++;
         }
         if (failed > schedule.failureLimit()) {
@@ -62,8 +57,8 @@ final class Tally {
     }
 
     String summary(CheckResult.Verdict verdict) {
-        return "measurement " + judged + "/" + schedule.measurements() + ": " + passed + " passed, " + failed + " failed (limit "
-                + schedule.failureLimit() + "), " + inconclusive + " inconclusive (limit " + schedule.inconclusiveLimit() + ") -> "
+        return "measurement " + judged + " (" + schedule.measurements() + " per traffic step): " + passed + " passed, " + failed
+                + " failed (limit " + schedule.failureLimit() + "), " + inconclusive + " inconclusive (limit " + schedule.inconclusiveLimit() + ") -> "
                 + verdict;
     }
 }

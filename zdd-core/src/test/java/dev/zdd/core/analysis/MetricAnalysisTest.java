@@ -178,6 +178,27 @@ class MetricAnalysisTest {
     }
 
     @Test
+    void aNewTrafficStepOpensANewWindow() throws Exception {
+        ScriptedSource s = new ScriptedSource().series(StandardMetrics.ERROR_RATE, 100, 0.0, 0.0, 0.0, 0.0);
+        MetricAnalysis a = analysis(s, 1, 0, 0);
+        Routing tenPercent = Routing.of(dev.zdd.api.Route.active(NEW, 1000), dev.zdd.api.Route.active(OLD, 9000));
+        Routing quarter = Routing.of(dev.zdd.api.Route.active(NEW, 2500), dev.zdd.api.Route.active(OLD, 7500));
+        CheckResult open1 = a.check(ctxWith(tenPercent));
+        assertTrue(open1.detail().contains("window opened"), open1.detail());
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(1.0, a.check(ctxWith(tenPercent)).measurements().get("measurement"));
+        CheckResult open2 = a.check(ctxWith(quarter));
+        assertTrue(open2.detail().contains("window opened"), open2.detail());
+        assertEquals(1.0, open2.measurements().get("measurement"), "opening is not a measurement");
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(2.0, a.check(ctxWith(quarter)).measurements().get("measurement"));
+    }
+
+    DeploymentContext ctxWith(Routing r) {
+        return new DeploymentContext("d", "shop", "v2", r, List.of(NEW), List.of(OLD), clock);
+    }
+
+    @Test
     void stepsAreTheAgreedFragment() {
         MetricAnalysis a = analysis(new ScriptedSource(), 3, 0, 1);
         List<Step> steps = a.steps();
