@@ -60,6 +60,7 @@ public final class NginxRouter implements TrafficRouter {
     private static final Logger LOG = LoggerFactory.getLogger(NginxRouter.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
     private static final int MAX_LOG_TAIL = 4096;
+    private static final long POLL_INTERVAL_MILLIS = 5;
 
     private final String name;
     private final Path includeFile;
@@ -70,6 +71,8 @@ public final class NginxRouter implements TrafficRouter {
     private final boolean overwriteDrift;
     private final Path errorLog;
     private final ReentrantLock lock = new ReentrantLock();
+    /** The last file this router wrote and confirmed (guarded by lock), so that apply need not parse it again. */
+    private IncludeFile lastWritten;
 
     private NginxRouter(Builder b) {
         this.name = b.name;
@@ -146,7 +149,9 @@ public final class NginxRouter implements TrafficRouter {
             long t0 = System.nanoTime();
             String previousText = read();
             IncludeFile previous = null;
-            if (previousText != null) {
+            if (previousText != null && lastWritten != null && previousText.equals(lastWritten.text())) {
+                previous = lastWritten;
+            } else if (previousText != null) {
                 try {
                     previous = IncludeFile.parse(previousText);
                 } catch (IllegalArgumentException e) {
@@ -189,6 +194,7 @@ public final class NginxRouter implements TrafficRouter {
                         + (nginxLog.isEmpty() ? "" : ". nginx's error log: " + nginxLog));
             }
             long t4 = System.nanoTime();
+            lastWritten = next;
             LOG.info("{}applied {} in {} ms (write {} ms, validate {} ms, reload {} ms, confirm {} ms)", prefix(), routing,
                     ms(t4 - t0), ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(t4 - t3));
         } finally {
@@ -272,7 +278,7 @@ public final class NginxRouter implements TrafficRouter {
             if (System.nanoTime() >= deadline) {
                 break;
             }
-            if (!sleepMillis(2)) {
+            if (!sleepMillis(POLL_INTERVAL_MILLIS)) {
                 return "interrupted while waiting for generation " + id;
             }
         }
@@ -318,7 +324,10 @@ public final class NginxRouter implements TrafficRouter {
         }
     }
 
-    /** Writes a temp file next to the include, syncs it, renames it over the include (atomic on one file system). */
+    /**
+     * Writes a temp file next to the include and renames it over the include (atomic on one file system: nginx and
+     * readers see the old or the new file, never a half-written one). Not fsynced: after a power loss, apply again.
+     */
     private void write(String text, String step) {
         Path tmp = includeFile.resolveSibling(includeFile.getFileName() + ".zdd-tmp");
         try {
@@ -329,7 +338,6 @@ public final class NginxRouter implements TrafficRouter {
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }
-                ch.force(true);
             }
             Files.move(tmp, includeFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
