@@ -99,54 +99,28 @@ public final class NginxBench implements Scenario {
             rawLoad.forEach(LoadGenerator::start);
             Thread.sleep(500);
 
-            List<Double> zddLatency = new ArrayList<>();
-            List<Double> rawLatency = new ArrayList<>();
-            List<Double> zddApply = new ArrayList<>();
-            List<Double> rawCommand = new ArrayList<>();
-            int zddMissed = 0;
-            int rawMissed = 0;
+            Samples underLoad = new Samples();
             long benchStart = System.nanoTime();
-            for (int i = 0; i < switches; i++) {
-                boolean toGreenNow = i % 2 == 0;
-                String version = toGreenNow ? "green" : "blue";
-                // alternate which side goes first, so that neither always switches right after the other
-                for (int side = 0; side < 2; side++) {
-                    boolean zddNow = (side == 0) == (i % 4 < 2);
-                    if (zddNow) {
-                        LoadGenerator zc = zddLoad.get(1);
-                        zc.mark();
-                        long t0 = System.nanoTime();
-                        router.apply(toGreenNow ? toGreen : toBlue);
-                        zddApply.add((System.nanoTime() - t0) / 1e6);
-                        long z = zc.awaitVersion(version, LATENCY_LIMIT);
-                        if (z < 0) {
-                            zddMissed++;
-                        } else {
-                            zddLatency.add(z / 1e6);
-                        }
-                    } else {
-                        LoadGenerator rc = rawLoad.get(1);
-                        rc.mark();
-                        long r0 = System.nanoTime();
-                        writeRaw(rawNginx.includeFile(), toGreenNow ? green : blue);
-                        NginxControl.Result reload = rawControl.reload();
-                        rawCommand.add((System.nanoTime() - r0) / 1e6);
-                        if (!reload.ok()) {
-                            throw new IllegalStateException("raw nginx -s reload failed: " + reload.output());
-                        }
-                        long r = rc.awaitVersion(version, LATENCY_LIMIT);
-                        if (r < 0) {
-                            rawMissed++;
-                        } else {
-                            rawLatency.add(r / 1e6);
-                        }
-                    }
-                    Thread.sleep(pause.toMillis());
-                }
-            }
+            Switcher switcher = new Switcher(router, rawNginx.includeFile(), rawControl, toGreen, toBlue, green, blue, pause);
+            switcher.run(switches, zddLoad.get(1), rawLoad.get(1), underLoad);
             double switchSeconds = (System.nanoTime() - benchStart) / 1e9;
             zddLoad.forEach(LoadGenerator::stop);
             rawLoad.forEach(LoadGenerator::stop);
+
+            // Latency alone: only two Connection: close clients per nginx, so that the load generator's own threads do
+            // not starve the switch of CPU (this machine is shared).
+            LoadGenerator zddProbe = add(closeables, LoadGenerator.builder("127.0.0.1", zddNginx.port())
+                    .mode(LoadGenerator.Mode.CLOSE).connections(2).maxDuration(Duration.ofMinutes(1))
+                    .timeout(Duration.ofSeconds(10)).build());
+            LoadGenerator rawProbe = add(closeables, LoadGenerator.builder("127.0.0.1", rawNginx.port())
+                    .mode(LoadGenerator.Mode.CLOSE).connections(2).maxDuration(Duration.ofMinutes(1))
+                    .timeout(Duration.ofSeconds(10)).build());
+            zddProbe.start();
+            rawProbe.start();
+            Samples light = new Samples();
+            switcher.run(switches, zddProbe, rawProbe, light);
+            zddProbe.stop();
+            rawProbe.stop();
 
             // Two nginx switched together (all or nothing, in parallel) against one, no load.
             TestNginx second = add(closeables, TestNginx.create(binary, "app"));
@@ -174,14 +148,24 @@ public final class NginxBench implements Scenario {
             report.put("switchesEachSide", switches);
             report.put("pauseMillis", pause.toMillis());
             report.put("switchPhaseSeconds", Stats.round(switchSeconds));
-            report.put("zdd", side(zddLoad, zddApply, "applyMs", zddLatency, zddMissed));
-            report.put("raw", side(rawLoad, rawCommand, "writeAndReloadCommandMs", rawLatency, rawMissed));
+            report.put("zdd", side(zddLoad, underLoad.zddApply, "applyMs", underLoad.zddLatency, underLoad.zddMissed));
+            report.put("raw", side(rawLoad, underLoad.rawCommand, "writeAndReloadCommandMs", underLoad.rawLatency,
+                    underLoad.rawMissed));
+            Map<String, Object> latency = new LinkedHashMap<>();
+            latency.put("what", "ms from the start of a switch to the first answer of the new version on a fresh"
+                    + " connection, with only 2 Connection: close clients per nginx");
+            latency.put("zddMs", Stats.summary(light.zddLatency));
+            latency.put("rawMs", Stats.summary(light.rawLatency));
+            latency.put("zddApplyMs", Stats.summary(light.zddApply));
+            latency.put("rawWriteAndReloadCommandMs", Stats.summary(light.rawCommand));
+            report.put("switchLatencyLightLoad", latency);
 
             long zddKeepAliveFailed = zddLoad.get(0).failed();
             long rawKeepAliveFailed = rawLoad.get(0).failed();
             long zddCloseRetryFailed = zddLoad.get(1).failed() + zddLoad.get(2).failed();
             long rawCloseRetryFailed = rawLoad.get(1).failed() + rawLoad.get(2).failed();
-            double latencyRatio = Stats.ratio(Stats.percentile(zddLatency, 50), Stats.percentile(rawLatency, 50));
+            double latencyRatio = Stats.ratio(Stats.percentile(light.zddLatency, 50),
+                    Stats.percentile(light.rawLatency, 50));
             double keepAliveRatio = rawKeepAliveFailed == 0
                     ? (zddKeepAliveFailed == 0 ? 1.0 : Double.POSITIVE_INFINITY)
                     : Stats.ratio(zddKeepAliveFailed, rawKeepAliveFailed);
@@ -193,7 +177,9 @@ public final class NginxBench implements Scenario {
             ratios.put("keepAliveFailedPerSwitchRaw", Stats.round((double) rawKeepAliveFailed / switches));
             ratios.put("switchLatencyP50ZddOverRaw", latencyRatio);
             ratios.put("switchLatencyP99ZddOverRaw",
-                    Stats.ratio(Stats.percentile(zddLatency, 99), Stats.percentile(rawLatency, 99)));
+                    Stats.ratio(Stats.percentile(light.zddLatency, 99), Stats.percentile(light.rawLatency, 99)));
+            ratios.put("switchLatencyUnderLoadP50ZddOverRaw", Stats.ratio(Stats.percentile(underLoad.zddLatency, 50),
+                    Stats.percentile(underLoad.rawLatency, 50)));
             report.put("ratios", ratios);
 
             Map<String, Object> parallel = new LinkedHashMap<>();
@@ -209,9 +195,9 @@ public final class NginxBench implements Scenario {
             goals.put("keepAliveFailuresRatioAtMost1", keepAliveRatio <= 1.0);
             goals.put("switchLatencyRatioAtMost1_5", latencyRatio <= 1.5);
             goals.put("parallelRatioAtMost1_3", parallelRatio <= 1.3);
-            goals.put("allSwitchesSeen", zddMissed == 0 && rawMissed == 0);
+            goals.put("allSwitchesSeen", underLoad.missed() + light.missed() == 0);
             report.put("goals", goals);
-            report.put("ok", zddCloseRetryFailed == 0 && zddMissed == 0);
+            report.put("ok", zddCloseRetryFailed == 0 && underLoad.zddMissed + light.zddMissed == 0);
             print(report);
             return report;
         } finally {
@@ -273,10 +259,90 @@ public final class NginxBench implements Scenario {
                     z.get("requests"), z.get("failed"), z.get("failedByKind"), w.get("requests"), w.get("failed"),
                     w.get("failedByKind"));
         }
-        System.out.println("  switch latency ms: zdd " + zdd.get("switchLatencyMs") + " | raw " + raw.get("switchLatencyMs"));
+        System.out.println("  switch latency ms under load: zdd " + zdd.get("switchLatencyMs") + " | raw "
+                + raw.get("switchLatencyMs"));
+        System.out.println("  switch latency, light load: " + r.get("switchLatencyLightLoad"));
         System.out.println("  zdd apply ms: " + zdd.get("applyMs"));
         System.out.println("  ratios: " + r.get("ratios"));
         System.out.println("  parallel: " + r.get("parallel"));
         System.out.println("  goals: " + r.get("goals"));
+    }
+
+    /** Latency and duration samples of one series of switches. */
+    private static final class Samples {
+        final List<Double> zddLatency = new ArrayList<>();
+        final List<Double> rawLatency = new ArrayList<>();
+        final List<Double> zddApply = new ArrayList<>();
+        final List<Double> rawCommand = new ArrayList<>();
+        int zddMissed;
+        int rawMissed;
+
+        int missed() {
+            return zddMissed + rawMissed;
+        }
+    }
+
+    /** Switches blue and green on both nginx, alternating which side goes first. */
+    private static final class Switcher {
+        private final NginxRouter router;
+        private final Path rawInclude;
+        private final NginxControl rawControl;
+        private final Routing toGreen;
+        private final Routing toBlue;
+        private final TestBackend green;
+        private final TestBackend blue;
+        private final Duration pause;
+        private boolean greenNext = true;
+
+        Switcher(NginxRouter router, Path rawInclude, NginxControl rawControl, Routing toGreen, Routing toBlue,
+                 TestBackend green, TestBackend blue, Duration pause) {
+            this.router = router;
+            this.rawInclude = rawInclude;
+            this.rawControl = rawControl;
+            this.toGreen = toGreen;
+            this.toBlue = toBlue;
+            this.green = green;
+            this.blue = blue;
+            this.pause = pause;
+        }
+
+        void run(int switches, LoadGenerator zddClose, LoadGenerator rawClose, Samples out) throws Exception {
+            for (int i = 0; i < switches; i++) {
+                boolean toGreenNow = greenNext;
+                greenNext = !greenNext;
+                String version = toGreenNow ? "green" : "blue";
+                for (int side = 0; side < 2; side++) {
+                    boolean zddNow = (side == 0) == (i % 4 < 2);
+                    if (zddNow) {
+                        zddClose.mark();
+                        long t0 = System.nanoTime();
+                        router.apply(toGreenNow ? toGreen : toBlue);
+                        out.zddApply.add((System.nanoTime() - t0) / 1e6);
+                        long z = zddClose.awaitVersion(version, LATENCY_LIMIT);
+                        if (z < 0) {
+                            out.zddMissed++;
+                        } else {
+                            out.zddLatency.add(z / 1e6);
+                        }
+                    } else {
+                        rawClose.mark();
+                        long r0 = System.nanoTime();
+                        writeRaw(rawInclude, toGreenNow ? green : blue);
+                        NginxControl.Result reload = rawControl.reload();
+                        out.rawCommand.add((System.nanoTime() - r0) / 1e6);
+                        if (!reload.ok()) {
+                            throw new IllegalStateException("raw nginx -s reload failed: " + reload.output());
+                        }
+                        long r = rawClose.awaitVersion(version, LATENCY_LIMIT);
+                        if (r < 0) {
+                            out.rawMissed++;
+                        } else {
+                            out.rawLatency.add(r / 1e6);
+                        }
+                    }
+                    Thread.sleep(pause.toMillis());
+                }
+            }
+        }
     }
 }
