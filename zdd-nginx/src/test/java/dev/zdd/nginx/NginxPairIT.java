@@ -4,6 +4,7 @@ import dev.zdd.api.Route;
 import dev.zdd.api.RouterException;
 import dev.zdd.api.Routing;
 import dev.zdd.api.TrafficRouter;
+import dev.zdd.core.router.CompositeRouter;
 import dev.zdd.core.testing.IntegrationEnvironment;
 import dev.zdd.core.testing.TestBackend;
 import dev.zdd.nginx.testing.TestNginx;
@@ -79,7 +80,7 @@ class NginxPairIT {
 
     @Test
     void bothSwitchTogetherAndWhenOneFailsTheOtherIsRestored() throws Exception {
-        TrafficRouter both = AllOrNothing.of(router1, router2);
+        TrafficRouter both = CompositeRouter.allOrNothing(router1, router2);
         both.apply(toGreen);
         assertEquals(Map.of("green", 10), Http.count(first.port(), 10, Map.of()));
         assertEquals(Map.of("green", 10), Http.count(second.port(), 10, Map.of()));

@@ -3,6 +3,7 @@ package dev.zdd.examples.nginx;
 import dev.zdd.api.Route;
 import dev.zdd.api.Routing;
 import dev.zdd.api.TrafficRouter;
+import dev.zdd.core.router.CompositeRouter;
 import dev.zdd.core.testing.IntegrationEnvironment;
 import dev.zdd.core.testing.TestBackend;
 import dev.zdd.examples.Args;
@@ -127,7 +128,7 @@ public final class NginxBench implements Scenario {
             NginxRouter router2 = second.routerBuilder().build();
             router2.writeInitial(router.current());
             second.start();
-            TrafficRouter both = Parallel.allOrNothing(router, router2);
+            TrafficRouter both = CompositeRouter.allOrNothing(router, router2);
             List<Double> single = new ArrayList<>();
             List<Double> pair = new ArrayList<>();
             for (int i = 0; i < parallelRounds; i++) {
