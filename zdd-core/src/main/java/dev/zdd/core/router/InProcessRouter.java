@@ -43,8 +43,9 @@ import java.util.concurrent.atomic.LongAdder;
  * }
  * }</pre>
  *
- * <p>Choice: {@link Rule}s first (the key's value is in the rule's set: a target of the rule's version, if that version
- * has serving targets; otherwise fall through). Then, with {@link dev.zdd.api.Stickiness} and the key present: a stable
+ * <p>Choice: {@link Rule}s first (the key's value is in the rule's set: a target of the rule's version, by weight among
+ * its serving targets, or evenly among its ACTIVE weight-0 targets when it has no weighted share, as in a blue-green
+ * preview; when the version has no ACTIVE target, fall through). Then, with {@link dev.zdd.api.Stickiness} and the key present: a stable
  * 64-bit hash of the key's value (FNV-1a with a murmur3 finaliser) picks a point in {@code [0, 1)}; versions take
  * consecutive ranges in the order they first appear in the table's routes, each as wide as its share of the serving
  * weight, so growing the first-listed version's share never moves a user back; a second hash picks the target inside
@@ -414,29 +415,39 @@ public final class InProcessRouter implements dev.zdd.api.TrafficRouter, Connect
             counters = new Counters[n];
             serving = new boolean[n];
             Map<String, List<Integer>> members = new LinkedHashMap<>();
+            Map<String, List<Integer>> activeMembers = new HashMap<>();
             List<Integer> allMembers = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 Route r = routing.routes().get(i);
                 targets[i] = r.target();
                 counters[i] = owner.counters(r.target().id());
                 serving[i] = r.serving();
+                if (r.state() == dev.zdd.api.RouteState.ACTIVE) {
+                    activeMembers.computeIfAbsent(r.target().version(), v -> new ArrayList<>()).add(i);
+                }
                 if (r.serving()) {
                     members.computeIfAbsent(r.target().version(), v -> new ArrayList<>()).add(i);
                     allMembers.add(i);
                 }
             }
-            all = new Group(null, allMembers, routing);
+            all = new Group(null, allMembers, routing, false);
             versions = new Group[members.size()];
             byVersion = new HashMap<>();
             int k = 0;
             for (Map.Entry<String, List<Integer>> e : members.entrySet()) {
-                Group g = new Group(e.getKey(), e.getValue(), routing);
+                Group g = new Group(e.getKey(), e.getValue(), routing, false);
                 versions[k++] = g;
                 byVersion.put(e.getKey(), g);
             }
             List<CompiledRule> rs = new ArrayList<>();
             for (Rule rule : routing.rules()) {
-                rs.add(new CompiledRule(rule, byVersion.get(rule.version())));
+                // A rule reaches its version's ACTIVE targets even when they have no weighted share (weight 0), e.g.
+                // a blue-green preview; then they are chosen evenly.
+                Group g = byVersion.get(rule.version());
+                if (g == null && activeMembers.containsKey(rule.version())) {
+                    g = new Group(rule.version(), activeMembers.get(rule.version()), routing, true);
+                }
+                rs.add(new CompiledRule(rule, g));
             }
             rules = List.copyOf(rs);
             stickyKey = routing.stickiness() == null ? null : routing.stickiness().key();
@@ -490,14 +501,14 @@ public final class InProcessRouter implements dev.zdd.api.TrafficRouter, Connect
         final long[] cumulative;
         final long total;
 
-        Group(String version, List<Integer> members, Routing routing) {
+        Group(String version, List<Integer> members, Routing routing, boolean evenly) {
             this.version = version;
             index = new int[members.size()];
             cumulative = new long[members.size()];
             long sum = 0;
             for (int i = 0; i < index.length; i++) {
                 index[i] = members.get(i);
-                sum += routing.routes().get(index[i]).weight();
+                sum += evenly ? 1 : routing.routes().get(index[i]).weight();
                 cumulative[i] = sum;
             }
             total = sum;

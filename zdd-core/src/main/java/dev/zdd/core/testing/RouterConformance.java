@@ -159,6 +159,10 @@ public final class RouterConformance {
                         caps.stickiness(), "stickiness");
                 expectFeature("rules", split.withRules(List.of(Rule.match(RequestKey.header(KEY_HEADER),
                         Set.of(RULE_VALUE), other.version()))), caps.rules(), "rules");
+                // A rule must reach a version that has no weighted share (ACTIVE, weight 0): a blue-green preview.
+                Routing preview = Routing.of(Route.active(a, max), Route.active(other, 0));
+                expectFeature("rules to a weight-0 version", preview.withRules(List.of(Rule.match(
+                        RequestKey.header(KEY_HEADER), Set.of(RULE_VALUE), other.version()))), caps.rules(), "rules");
             }
 
             Routing first = unevenOk ? uneven : even;

@@ -127,6 +127,17 @@ class InProcessRouterTest {
     }
 
     @Test
+    void ruleReachesAVersionWithNoWeightedShareLikeABlueGreenPreview() {
+        InProcessRouter r = InProcessRouter.create();
+        Rule preview = Rule.match(RequestKey.header("X-Preview"), Set.of("1"), "2");
+        r.apply(Routing.of(Route.active(A1, 10_000), Route.active(B1, 0)).withRules(List.of(preview)));
+        for (int i = 0; i < 200; i++) {
+            assertEquals("b1", r.choose(RequestInfo.builder().header("X-Preview", "1").build()).orElseThrow().id());
+            assertEquals("a1", r.choose(RequestInfo.EMPTY).orElseThrow().id());
+        }
+    }
+
+    @Test
     void drainingTargetGetsNoNewRequestsWhileLeasesFinish() {
         InProcessRouter r = InProcessRouter.create();
         r.apply(Routing.of(Route.active(A1, 5000), Route.active(B1, 5000)));
