@@ -185,8 +185,12 @@ class NginxRouterIT {
         Routing r = new Routing(List.of(Route.active(b1(), 10000), Route.active(g1(), 0)), null,
                 List.of(Rule.match(RequestKey.header("X-Group"), Set.of("beta", "qa"), "green")));
         router.apply(r);
-        // green has weight 0, so its rule is skipped; everyone gets blue
-        assertEquals(Map.of("blue", 10), Http.count(nginx.port(), 10, Map.of("X-Group", "beta")));
+        // green is ACTIVE with weight 0 (a blue-green preview): only the rule reaches it
+        assertEquals(Map.of("green", 10), Http.count(nginx.port(), 10, Map.of("X-Group", "beta")));
+        assertEquals(Map.of("blue", 20), Http.count(nginx.port(), 20, Map.of()));
+        router.apply(new Routing(List.of(Route.active(b1(), 10000), Route.draining(g1())), null, r.rules()));
+        assertEquals(Map.of("blue", 10), Http.count(nginx.port(), 10, Map.of("X-Group", "beta")),
+                "no ACTIVE target of green: the rule does not apply");
 
         Routing withGreen = new Routing(List.of(Route.active(b1(), 9999), Route.active(g1(), 1)), null, r.rules());
         router.apply(withGreen);

@@ -85,7 +85,7 @@ public final class IncludeRenderer {
         String prefix = "zdd_" + name;
         StringBuilder sb = new StringBuilder(1024);
 
-        upstream(sb, prefix, "all targets, weighted", routing.routes());
+        upstream(sb, prefix, "all targets, weighted", routing.routes(), false);
 
         // Versions in order of first appearance; the ones with serving targets get a sticky range.
         Map<String, List<Route>> byVersion = new LinkedHashMap<>();
@@ -94,19 +94,29 @@ public final class IncludeRenderer {
         }
         List<String> versions = new ArrayList<>(byVersion.keySet());
         Set<String> servingVersions = routing.servingVersions();
+        // a rule also reaches a version whose ACTIVE targets all have weight 0 (blue-green preview), evenly
+        Set<String> ruleVersions = new LinkedHashSet<>();
+        for (Route r : routing.routes()) {
+            if (r.state() == dev.zdd.api.RouteState.ACTIVE) {
+                ruleVersions.add(r.target().version());
+            }
+        }
         Set<String> needed = new LinkedHashSet<>();
         boolean sticky = routing.stickiness() != null && !servingVersions.isEmpty();
         if (sticky) {
             needed.addAll(servingVersions);
         }
         for (Rule rule : routing.rules()) {
-            if (servingVersions.contains(rule.version())) {
+            if (ruleVersions.contains(rule.version())) {
                 needed.add(rule.version());
             }
         }
         for (String v : versions) {
             if (needed.contains(v)) {
-                upstream(sb, versionUpstream(prefix, versions, v), "version " + v, byVersion.get(v));
+                boolean preview = !servingVersions.contains(v);
+                upstream(sb, versionUpstream(prefix, versions, v),
+                        "version " + v + (preview ? " (weight 0: reachable by rules only, evenly)" : ""),
+                        byVersion.get(v), preview);
             }
         }
 
@@ -151,11 +161,11 @@ public final class IncludeRenderer {
 
         List<Rule> effective = new ArrayList<>();
         for (Rule rule : routing.rules()) {
-            if (servingVersions.contains(rule.version())) {
+            if (ruleVersions.contains(rule.version())) {
                 effective.add(rule);
             } else {
                 sb.append("# rule ").append(rule.key()).append(" -> ").append(rule.version())
-                        .append(" skipped: that version has no serving target\n");
+                        .append(" skipped: that version has no ACTIVE target\n");
             }
         }
         if (effective.isEmpty()) {
@@ -204,7 +214,7 @@ public final class IncludeRenderer {
         return prefix + "_v" + versions.indexOf(version);
     }
 
-    private static void upstream(StringBuilder sb, String upstream, String what, List<Route> routes) {
+    private static void upstream(StringBuilder sb, String upstream, String what, List<Route> routes, boolean preview) {
         sb.append("upstream ").append(upstream).append(" {  # ").append(what).append('\n');
         if (routes.isEmpty()) {
             sb.append("    server 127.0.0.1:9 down;  # no targets: placeholder (nginx needs one server)\n");
@@ -212,13 +222,14 @@ public final class IncludeRenderer {
         for (Route r : routes) {
             Target t = r.target();
             sb.append("    server ").append(t.endpoint().authority());
-            if (r.serving()) {
-                sb.append(" weight=").append(r.weight());
+            boolean up = r.serving() || (preview && r.state() == dev.zdd.api.RouteState.ACTIVE);
+            if (up) {
+                sb.append(" weight=").append(r.serving() ? r.weight() : 1);
             } else {
                 sb.append(" down");
             }
             sb.append(";  # ").append(t.id()).append(" version ").append(t.version());
-            if (!r.serving()) {
+            if (!up) {
                 sb.append(' ').append(r.state().name().toLowerCase(Locale.ROOT)).append(" weight ").append(r.weight());
             }
             sb.append('\n');

@@ -108,10 +108,19 @@ class IncludeFileTest {
                 List.of(Rule.match(RequestKey.header("X-Group"), Set.of("beta"), "green"),
                         Rule.match(RequestKey.cookie("tier"), Set.of("a.b+c"), "blue")));
         String text = IncludeFile.render("app", r, STATUS).text();
-        // green has no serving target: its rule is skipped (traffic falls back to weights), blue's rule stays
-        assertTrue(text.contains("# rule header:X-Group -> green skipped"), text);
-        assertTrue(text.contains("map $cookie_tier $zdd_app_upstream {\n    \"~^a\\.b\\+c$\" zdd_app_v0;\n"
+        // green is ACTIVE with weight 0 (a preview): its rule reaches it, evenly, through its own upstream
+        assertTrue(text.contains("upstream zdd_app_v1 {  # version green (weight 0: reachable by rules only, evenly)\n"
+                + "    server [::1]:8083 weight=1;"), text);
+        assertTrue(text.contains("map $http_x_group $zdd_app_upstream {\n    \"~^beta$\" zdd_app_v1;\n"
+                + "    default $zdd_app_rule1;\n}"), text);
+        assertTrue(text.contains("map $cookie_tier $zdd_app_rule1 {\n    \"~^a\\.b\\+c$\" zdd_app_v0;\n"
                 + "    default zdd_app;\n}"), text);
+        // a version with no ACTIVE target: the rule is skipped and traffic falls back to weights
+        Routing drained = new Routing(List.of(Route.active(BLUE1, 10000), Route.draining(GREEN1)), null,
+                List.of(Rule.match(RequestKey.header("X-Group"), Set.of("beta"), "green")));
+        String t0 = IncludeFile.render("app", drained, STATUS).text();
+        assertTrue(t0.contains("# rule header:X-Group -> green skipped: that version has no ACTIVE target"), t0);
+        assertTrue(t0.contains("map $host $zdd_app_upstream {\n    default zdd_app;\n}"), t0);
 
         Routing both = r.withRules(List.of(Rule.match(RequestKey.header("X-Group"), Set.of("beta"), "blue"),
                 Rule.match(RequestKey.cookie("tier"), Set.of("gold"), "blue")));
