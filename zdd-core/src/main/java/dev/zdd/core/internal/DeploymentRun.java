@@ -116,7 +116,7 @@ public final class DeploymentRun implements Deployment {
         this.lastApplied = routingBefore;
         this.stepNames = new String[plan.steps().size()];
         for (int i = 0; i < stepNames.length; i++) {
-            stepNames[i] = Texts.brief(plan.steps().get(i).describe(), 160);
+            stepNames[i] = Texts.step(plan.steps().get(i));
         }
         for (Route r : routingBefore.routes()) {
             known.put(r.target().id(), r.target());
@@ -261,7 +261,7 @@ public final class DeploymentRun implements Deployment {
         startedAt = clock.now();
         status = DeploymentStatus.RUNNING;
         LOG.info("deployment {}: started {} of {} with {} steps", id, spec.version(), spec.service(), plan.steps().size());
-        emit(Type.STARTED, -1, "", Texts.brief(plan.render(), 4000));
+        emit(Type.STARTED, -1, "", Texts.plan(plan, 50));
         next(0);
     }
 
@@ -488,16 +488,16 @@ public final class DeploymentRun implements Deployment {
                     return;
                 }
                 lastApplied = routing;
-                emit(Type.ROUTING_APPLIED, index, name, Texts.brief(routing.toString(), BRIEF));
+                emit(Type.ROUTING_APPLIED, index, name, Texts.routing(routing));
                 call("router.current", cfg.stepDeadline(), () -> cfg.router().current(), (now, err2) -> {
                     if (err2 != null) {
                         fail(err2 instanceof DeadlineExceeded ? Texts.message(err2)
                                 : "router.current failed after apply: " + Texts.message(err2));
                     } else if (!routing.sameTrafficAs(now)) {
-                        fail("router drift: applied " + Texts.brief(routing.toString(), BRIEF) + ", router reports "
-                                + (now == null ? "nothing" : Texts.brief(now.toString(), BRIEF)));
+                        fail("router drift: applied " + Texts.routing(routing) + ", router reports "
+                                + Texts.routing(now));
                     } else {
-                        succeed("applied " + Texts.brief(routing.toString(), BRIEF));
+                        succeed("applied " + Texts.routing(routing));
                     }
                 });
             });
@@ -1090,9 +1090,9 @@ public final class DeploymentRun implements Deployment {
                     retryRestore(a, desired, attempt, problems, "reading back failed: " + Texts.message(err2));
                 } else if (!desired.sameTrafficAs(now)) {
                     retryRestore(a, desired, attempt, problems, "router reports "
-                            + (now == null ? "nothing" : Texts.brief(now.toString(), BRIEF)));
+                            + Texts.routing(now));
                 } else {
-                    emit(Type.ROUTING_APPLIED, -1, a.name, Texts.brief(desired.toString(), BRIEF));
+                    emit(Type.ROUTING_APPLIED, -1, a.name, Texts.routing(desired));
                     a.succeed("traffic restored to the routing read before the deployment"
                             + (attempt > 1 ? " at attempt " + attempt + " (" + String.join("; ", problems) + ")" : ""));
                     retireLaunched(true);

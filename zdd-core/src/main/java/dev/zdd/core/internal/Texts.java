@@ -73,4 +73,51 @@ public final class Texts {
         }
         return sb.toString();
     }
+
+    /** Most routes {@link #routing} lists before summarising the rest. */
+    static final int ROUTES_SHOWN = 20;
+
+    /**
+     * A routing table as {@link dev.zdd.api.Routing#toString()} prints it, but listing at most {@value #ROUTES_SHOWN}
+     * routes (then "... and N more routes"), so that events and logs stay small with thousands of targets.
+     */
+    public static String routing(dev.zdd.api.Routing r) {
+        if (r == null) {
+            return "nothing";
+        }
+        java.util.List<dev.zdd.api.Route> routes = r.routes();
+        if (routes.size() <= ROUTES_SHOWN) {
+            return r.toString();
+        }
+        java.util.List<dev.zdd.api.Route> head = routes.subList(0, ROUTES_SHOWN);
+        String shown = new dev.zdd.api.Routing(head, r.stickiness(), r.rules()).toString();
+        int cut = shown.indexOf(';');
+        String tail = " ... and " + (routes.size() - ROUTES_SHOWN) + " more routes";
+        return cut < 0 ? shown.substring(0, shown.length() - 1) + tail + "]"
+                : shown.substring(0, cut) + tail + shown.substring(cut);
+    }
+
+    /** One line describing a step; a traffic shift with many allocations is summarised. */
+    public static String step(dev.zdd.api.Step step) {
+        if (step instanceof dev.zdd.api.Step.ShiftTraffic s && s.allocations().size() > ROUTES_SHOWN) {
+            return "shift traffic [" + s.label() + "]: " + s.allocations().size() + " allocations"
+                    + (s.stickiness() == null ? "" : ", sticky on " + s.stickiness().key())
+                    + (s.rules().isEmpty() ? "" : ", " + s.rules().size() + " rules");
+        }
+        return brief(step.describe(), 160);
+    }
+
+    /** The plan as {@link dev.zdd.api.Plan#render()} prints it, but at most {@code maxSteps} lines, each summarised. */
+    public static String plan(dev.zdd.api.Plan plan, int maxSteps) {
+        java.util.List<dev.zdd.api.Step> steps = plan.steps();
+        StringBuilder sb = new StringBuilder("plan (").append(plan.strategy()).append("), ").append(steps.size())
+                .append(" steps\n");
+        for (int i = 0; i < steps.size() && i < maxSteps; i++) {
+            sb.append(i + 1).append(". ").append(step(steps.get(i))).append('\n');
+        }
+        if (steps.size() > maxSteps) {
+            sb.append("... and ").append(steps.size() - maxSteps).append(" more steps\n");
+        }
+        return sb.toString();
+    }
 }
