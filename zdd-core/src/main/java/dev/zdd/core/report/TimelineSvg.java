@@ -31,7 +31,9 @@ final class TimelineSvg {
 
     static String render(DeploymentTimeline t) {
         Instant start = t.startedAt();
-        long totalMillis = Math.max(1000, Duration.between(start, t.finishedAt()).toMillis());
+        // the axis runs a little past the last event so that the final routing (often set in the last instant) shows
+        long spanMillis = Duration.between(start, t.finishedAt()).toMillis();
+        long totalMillis = Math.max(1000, spanMillis + Math.max(spanMillis / 16, 1));
         List<String> notes = footer(t);
         int height = EVENT_Y + 84 + notes.size() * 18;
         StringBuilder s = new StringBuilder(16_384);
@@ -45,7 +47,7 @@ final class TimelineSvg {
             default -> "#555555";
         };
         s.append(text(20, 30, "Deployment " + t.deploymentId(), "font-size=\"18\" font-weight=\"bold\""));
-        s.append(text(20, 52, "started " + start + ", lasted " + human(totalMillis), "fill=\"#555555\""));
+        s.append(text(20, 52, "started " + start + ", lasted " + human(spanMillis), "fill=\"#555555\""));
         s.append("<text x=\"").append(RIGHT).append("\" y=\"30\" text-anchor=\"end\" font-size=\"18\" font-weight=\"bold\" fill=\"")
                 .append(statusColour).append("\">").append(esc(t.status())).append("</text>\n");
 
@@ -66,7 +68,7 @@ final class TimelineSvg {
         List<DeploymentTimeline.TrafficPoint> points = t.traffic();
         for (int i = 0; i < points.size(); i++) {
             DeploymentTimeline.TrafficPoint p = points.get(i);
-            Instant end = i + 1 < points.size() ? points.get(i + 1).time() : t.finishedAt();
+            Instant end = i + 1 < points.size() ? points.get(i + 1).time() : start.plusMillis(totalMillis);
             double x0 = x(start, p.time(), totalMillis);
             double x1 = Math.max(x0 + 1, x(start, end, totalMillis));
             double base = 0;
@@ -98,7 +100,9 @@ final class TimelineSvg {
                 }
             }
             if (label.length() > 0 && (i == 0 || !p.shares().equals(points.get(i - 1).shares()))) {
-                s.append("<text x=\"").append(fmt(x0 + 3)).append("\" y=\"").append(CHART_TOP - 6 - (i % 2) * 12)
+                boolean nearEnd = x0 > RIGHT - 6.5 * label.length();
+                s.append("<text x=\"").append(fmt(nearEnd ? RIGHT : x0 + 3)).append("\" y=\"").append(CHART_TOP - 6 - (i % 2) * 12)
+                        .append(nearEnd ? "\" text-anchor=\"end" : "")
                         .append("\" font-size=\"10\" fill=\"#333333\">").append(esc(label.toString())).append("</text>\n");
             }
         }
@@ -213,17 +217,20 @@ final class TimelineSvg {
         long inc = t.checks().size() - pass - fail;
         out.add("checks: " + t.checks().size() + " (" + pass + " pass, " + fail + " fail, " + inc + " inconclusive); probes: "
                 + t.probes().size() + " (" + t.probes().stream().filter(p -> !p.healthy()).count() + " unhealthy)");
+        DeploymentTimeline.CheckMark notable = null;
         for (DeploymentTimeline.CheckMark c : t.checks()) {
             if (!c.verdict().equals("PASS")) {
-                out.add(shorten("last " + c.verdict() + ": " + c.detail(), 170));
+                notable = c;
             }
         }
-        if (out.size() > 2) {
-            out.subList(1, out.size() - 1).clear();
+        if (notable != null) {
+            out.addAll(wrap("last " + notable.verdict() + ": " + notable.detail(), 150, 3));
+        } else if (!t.checks().isEmpty()) {
+            out.addAll(wrap("last check: " + t.checks().get(t.checks().size() - 1).detail(), 150, 3));
         }
         for (DeploymentTimeline.Milestone m : t.milestones()) {
             if (m.type() == DeploymentEvent.Type.ROLLBACK_STARTED) {
-                out.add(shorten("rollback: " + m.message(), 170));
+                out.addAll(wrap("rollback: " + m.message(), 150, 2));
             }
         }
         return out;
@@ -279,6 +286,33 @@ final class TimelineSvg {
 
     private static String fmt4(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e12 ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.4g", v);
+    }
+
+    /** {@code text} on lines of at most {@code width} characters (broken at spaces), at most {@code maxLines}. */
+    static List<String> wrap(String text, int width, int maxLines) {
+        List<String> lines = new ArrayList<>();
+        String rest = text.replace('\n', ' ').strip();
+        while (!rest.isEmpty() && lines.size() < maxLines) {
+            if (rest.length() <= width) {
+                lines.add(rest);
+                rest = "";
+                break;
+            }
+            int cut = rest.lastIndexOf(' ', width);
+            if (cut < width / 2) {
+                cut = width;
+            }
+            lines.add(rest.substring(0, cut));
+            rest = rest.substring(cut).strip();
+        }
+        if (!rest.isEmpty()) {
+            String last = lines.get(lines.size() - 1);
+            lines.set(lines.size() - 1, shorten(last + " " + rest, width));
+        }
+        for (int i = 1; i < lines.size(); i++) {
+            lines.set(i, "    " + lines.get(i));
+        }
+        return lines;
     }
 
     private static String shorten(String s, int max) {
