@@ -1,17 +1,24 @@
 package dev.zdd.haproxy;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.zdd.api.CheckResult;
 import dev.zdd.api.Clock;
-import dev.zdd.api.DeploymentContext;
+import dev.zdd.api.Deployment;
+import dev.zdd.api.DeploymentResult;
+import dev.zdd.api.DeploymentSpec;
+import dev.zdd.api.DeploymentStatus;
 import dev.zdd.api.Route;
 import dev.zdd.api.Routing;
 import dev.zdd.api.Target;
+import dev.zdd.core.Engine;
 import dev.zdd.core.analysis.MetricAnalysis;
 import dev.zdd.core.analysis.MetricQuery;
 import dev.zdd.core.analysis.MetricSample;
 import dev.zdd.core.analysis.StandardMetrics;
 import dev.zdd.core.analysis.Threshold;
+import dev.zdd.core.probe.HttpProbe;
+import dev.zdd.core.report.DeploymentRecorder;
+import dev.zdd.core.report.DeploymentTimeline;
+import dev.zdd.core.strategy.Canary;
 import dev.zdd.core.testing.IntegrationEnvironment;
 import dev.zdd.core.testing.TestBackend;
 import dev.zdd.haproxy.testing.LocalHaproxy;
@@ -26,7 +33,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,7 +44,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Metric analysis against a real HAProxy: {@link HaproxyMetricSource} reads per-server counters from {@code show stat}
- * while real requests go through HAProxy to a healthy v1 and a v2 that answers 500 to every 20th request (5%).
+ * while real requests go through HAProxy to a healthy v1 and a v2 that answers 500 to every 20th request (5%); the
+ * engine runs a canary gated by the analysis, in real time, under load.
  */
 class HaproxyAnalysisIT {
     @TempDir
@@ -77,6 +84,10 @@ class HaproxyAnalysisIT {
         assumeTrue(exe.isPresent(), "haproxy is not installed");
         v1 = TestBackend.start("v1");
         v2 = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        v2.createContext("/health", ex -> {
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
         v2.createContext("/", ex -> {
             ex.getRequestBody().readAllBytes();
             boolean fail = v2Requests.incrementAndGet() % 20 == 0;
@@ -132,46 +143,33 @@ class HaproxyAnalysisIT {
     }
 
     @Test
-    void canaryServingFivePercentErrorsIsRolledBackBeforeHalfTheTraffic() throws Exception {
+    void canaryServingFivePercentErrorsIsRolledBackByTheEngineBeforeHalfTheTraffic() throws Exception {
         Routing before = router.current();
         MetricAnalysis analysis = MetricAnalysis.builder("canary-errors")
                 .source(HaproxyMetricSource.of(HaproxyMetrics.of(haproxy.client(), LocalHaproxy.BACKEND)))
                 .threshold(Threshold.atMost(StandardMetrics.ERROR_RATE, 0.01))
-                .schedule(Duration.ofMinutes(1), 2, 0, 1).minRequests(20).build();
-        List<Integer> weights = List.of(1000, 2500, 5000, 10_000);
-        List<CheckResult> results = new ArrayList<>();
-        Integer failedAt = null;
-        long[] window = new long[2];
-        for (int w : weights) {
-            Routing r = Routing.of(Route.active(t2, w), Route.active(t1, 10_000 - w));
-            router.apply(r);
-            DeploymentContext ctx = new DeploymentContext("haproxy-canary", "shop", "v2", r, List.of(t2), List.of(t1), clock);
-            analysis.check(ctx); // opens the window at this weight
-            boolean failed = false;
-            for (int m = 0; m < 2 && !failed; m++) {
-                window[0] = v2Requests.get();
-                traffic(400);
-                window[1] = v2Requests.get();
-                clock.advance(Duration.ofMinutes(1));
-                CheckResult res = analysis.check(ctx);
-                results.add(res);
-                failed = res.verdict() != CheckResult.Verdict.PASS;
-            }
-            if (failed) {
-                failedAt = w;
-                router.apply(before);
-                break;
-            }
+                .schedule(Duration.ofSeconds(1), 2, 0, 1).minRequests(20).build();
+        Canary.Builder canary = Canary.builder().weight(10);
+        analysis.addTo(canary).weight(25);
+        analysis.addTo(canary).weight(50);
+        analysis.addTo(canary);
+        DeploymentRecorder recorder = new DeploymentRecorder();
+        Engine engine = Engine.builder().router(router).probe(HttpProbe.create()).check(analysis.name(), analysis)
+                .listener(recorder).build();
+        DeploymentResult result;
+        try (Http.Load load = new Http.Load(haproxy.frontendPort(), 4, Duration.ofSeconds(90))) {
+            Deployment d = engine.start(DeploymentSpec.builder("shop", "v2").targets(t2).build(), canary.build());
+            result = d.await(Duration.ofMinutes(2));
         }
-        assertEquals(1000, failedAt, "rolled back at the first step: " + results);
-        CheckResult fail = results.get(results.size() - 1);
-        assertEquals(CheckResult.Verdict.FAIL, fail.verdict());
-        // exactly what the backend itself counted in the window: every 20th of its requests failed
-        long requests = window[1] - window[0];
-        long errors = window[1] / 20 - window[0] / 20;
-        assertEquals((double) requests, fail.measurements().get("error-rate.requests"), fail.detail());
-        assertEquals((double) errors / requests, fail.measurements().get("error-rate"), 1e-12, fail.detail());
-        assertTrue(requests >= 20, fail.detail());
+        assertEquals(DeploymentStatus.ROLLED_BACK, result.status(), result.reason());
+        assertTrue(result.reason().contains("error-rate="), result.reason());
+        double maxV2 = recorder.timeline().traffic().stream().mapToDouble(p -> p.shares().getOrDefault("v2", 0.0)).max().orElse(0);
+        assertTrue(maxV2 > 0 && maxV2 < 0.5, "the canary served, and less than half the traffic: " + maxV2);
+        DeploymentTimeline.CheckMark fail = recorder.timeline().checks().stream().filter(c -> c.verdict().equals("FAIL"))
+                .findFirst().orElseThrow();
+        assertTrue(fail.measurements().get("error-rate") > 0.01, fail.detail());
+        assertTrue(fail.measurements().get("error-rate.requests") >= 20, fail.detail());
+        assertTrue(router.current().sameTrafficAs(before), "traffic as before: " + router.current());
         for (int i = 0; i < 20; i++) {
             assertEquals("v1", Http.get(haproxy.frontendPort()), "after the rollback only v1 serves");
         }
