@@ -160,6 +160,7 @@ class HaproxyAnalysisIT {
         try (Http.Load load = new Http.Load(haproxy.frontendPort(), 4, Duration.ofSeconds(90))) {
             Deployment d = engine.start(DeploymentSpec.builder("shop", "v2").targets(t2).build(), canary.build());
             result = d.await(Duration.ofMinutes(2));
+            assertTrue(load.ok.get() > 0, "load went through HAProxy");
         }
         assertEquals(DeploymentStatus.ROLLED_BACK, result.status(), result.reason());
         assertTrue(result.reason().contains("error-rate="), result.reason());
