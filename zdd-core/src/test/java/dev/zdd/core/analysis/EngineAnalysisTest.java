@@ -174,6 +174,47 @@ class EngineAnalysisTest {
         assertTrue(r.reason().contains("INCONCLUSIVE"), r.reason());
     }
 
+    DeploymentResult canaryAgainstBaseline(double v2Millis) {
+        ComparisonAnalysis cmp = ComparisonAnalysis.builder("canary-vs-baseline").source(InProcessRouterMetricSource.of(router))
+                .baseline(TargetSelector.withAttribute(WithBaseline.ROLE, WithBaseline.BASELINE))
+                .compare(Comparison.increaseIsBad(StandardMetrics.LATENCY_P50))
+                .compare(Comparison.increaseIsBad(StandardMetrics.ERROR_RATE).tolerance(0, 0.01).asCritical())
+                .schedule(Duration.ofMinutes(1), 4, 0, 1).build();
+        Canary.Builder canary = Canary.builder().weight(10);
+        cmp.addTo(canary).weight(40);
+        cmp.addTo(canary);
+        Deployment d = engine().check(cmp.name(), cmp).build()
+                .start(DeploymentSpec.builder("shop", "v2").build(), WithBaseline.around(canary.build()));
+        traffic(d, 60, false, v2Millis);
+        return finish(d);
+    }
+
+    @Test
+    void slowerCanaryLosesAgainstItsBaselineAndBothAreRetired() throws Exception {
+        DeploymentResult r = canaryAgainstBaseline(60);
+        Routing before = r.routingBefore();
+        assertEquals(Set.of("v1"), before.servingVersions());
+        assertEquals(DeploymentStatus.ROLLED_BACK, r.status(), r.reason());
+        assertTrue(r.reason().contains("latency-p50 canary median"), r.reason());
+        assertTrue(maxShare("v2") <= 0.1 + 1e-9, "failed at the first step: " + maxShare("v2"));
+        assertTrue(router.current().sameTrafficAs(before), router.current().toString());
+        assertEquals(Set.of("shop-v2-1", "shop-v1-baseline"), launcher.retired().stream().map(Target::id)
+                .collect(java.util.stream.Collectors.toSet()));
+        recorder.writeTo(Path.of("target", "reports"), "engine-canary-vs-baseline");
+    }
+
+    @Test
+    void canaryAsGoodAsItsBaselineIsPromotedAndTheBaselineRetired() {
+        DeploymentResult r = canaryAgainstBaseline(40);
+        assertEquals(DeploymentStatus.SUCCEEDED, r.status(), r.reason());
+        assertEquals(Set.of("v2"), router.current().servingVersions());
+        assertTrue(router.current().route(WithBaseline.baselineId("shop", "v1")).isEmpty(), router.current().toString());
+        assertTrue(launcher.retired().stream().anyMatch(WithBaseline::isBaseline), "baseline retired");
+        // the baseline had the canary's share in each split step
+        assertTrue(recorder.timeline().checks().stream().anyMatch(c -> c.measurements().containsKey("score")
+                && c.measurements().get("score") == 100.0));
+    }
+
     @Test
     void abTestWithStickyUsersPromotesTheFasterVersionAndEveryUserSawOneVersion() throws Exception {
         AbTest ab = AbTest.builder("checkout-ab").splitBy(RequestKey.attribute("user"))
