@@ -239,6 +239,26 @@ class EngineAnalysisTest {
     }
 
     @Test
+    void abTestByRequestCountEndsOnceEachVersionServedEnough() {
+        AbTest ab = AbTest.builder("checkout-ab").splitBy(RequestKey.attribute("user"))
+                .source(InProcessRouterMetricSource.of(router))
+                .decideBy(Comparison.increaseIsBad(StandardMetrics.LATENCY_P50))
+                .interval(Duration.ofSeconds(30)).requests(1500, Duration.ofHours(1)).build();
+        Deployment d = engine().check(ab.name(), ab).listener(ab).build()
+                .start(DeploymentSpec.builder("shop", "v2").instances(1).build(), ab);
+        ab.watch(d, time);
+        traffic(d, 40, false, 20);
+        DeploymentResult r = finish(d);
+        assertEquals(DeploymentStatus.SUCCEEDED, r.status(), r.reason());
+        AbReport report = ab.report(d.id()).orElseThrow();
+        assertEquals(AbReport.Winner.TREATMENT, report.winner(), report.toText());
+        assertTrue(report.treatment().requests() >= 1500 && report.control().requests() >= 1500, report.toText());
+        // 40 requests a second, half each: 1500 per version after about 75 s, far less than the hour allowed
+        assertTrue(report.duration().compareTo(Duration.ofMinutes(3)) < 0, "ended by the count: " + report.duration());
+        seenDuringSplit.forEach((user, versions) -> assertEquals(1, versions.size(), user + " saw " + versions));
+    }
+
+    @Test
     void manualAbDecisionWaitsForAPersonAndAbortKeepsTheControl() {
         AbTest ab = AbTest.builder("checkout-ab").splitBy(RequestKey.attribute("user"))
                 .source(InProcessRouterMetricSource.of(router))
