@@ -31,7 +31,7 @@ public record AbReport(String test, String deploymentId, String metric, Arm trea
                        Winner winner, String reason, Duration duration) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** Who won. */
+    /** Who won. Thread-safe (an enum). */
     public enum Winner {
         /** The new version is better on the deciding metric. */
         TREATMENT,
@@ -43,6 +43,8 @@ public record AbReport(String test, String deploymentId, String metric, Arm trea
 
     /**
      * One version's figures.
+     *
+     * <p>Immutable; thread-safe.
      *
      * @param version  the version
      * @param requests requests it served during the test

@@ -76,7 +76,7 @@ public final class AbTest implements Strategy, DeploymentCheck, DeploymentListen
     private static final Logger LOG = LoggerFactory.getLogger(AbTest.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,49}");
 
-    /** How the winner is promoted. */
+    /** How the winner is promoted. Thread-safe (an enum). */
     public enum Decision {
         /** The deciding check promotes the treatment or rolls back by itself. */
         AUTOMATIC,

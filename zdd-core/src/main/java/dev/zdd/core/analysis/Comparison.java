@@ -20,7 +20,7 @@ public record Comparison(String metric, Direction bad, double relativeTolerance,
     /** Default relative tolerance: 10%. */
     public static final double DEFAULT_RELATIVE_TOLERANCE = 0.10;
 
-    /** Which change of a metric is bad. */
+    /** Which change of a metric is bad. Thread-safe (an enum). */
     public enum Direction {
         /** Larger is worse (error rates, latency). */
         INCREASE,

@@ -25,6 +25,8 @@ public final class CounterWindow<T> {
     /**
      * One reading.
      *
+     * <p>Immutable; thread-safe.
+     *
      * @param nanos the clock's {@link dev.zdd.api.Clock#nanoTime()} when it was taken
      * @param value the reading
      * @param <T>   type of the reading

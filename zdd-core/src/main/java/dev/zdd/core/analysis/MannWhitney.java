@@ -22,7 +22,7 @@ import java.util.Collection;
  * <p>Stateless; thread-safe.
  */
 public final class MannWhitney {
-    /** Which difference the test looks for. */
+    /** Which difference the test looks for. Thread-safe (an enum). */
     public enum Alternative {
         /** {@code x} and {@code y} differ in either direction. */
         TWO_SIDED,
@@ -34,6 +34,8 @@ public final class MannWhitney {
 
     /**
      * The outcome of a test.
+     *
+     * <p>Immutable; thread-safe.
      *
      * @param u1     the U statistic of {@code x}: how many (x, y) pairs have x &gt; y, ties counting one half
      * @param z      the standardised statistic (after the continuity correction), 0 when sigma is 0

@@ -29,6 +29,8 @@ public final class PrometheusText {
     /**
      * One sample line.
      *
+     * <p>Immutable; thread-safe.
+     *
      * @param name            metric name (for histograms including the {@code _bucket}/{@code _sum}/{@code _count}
      *                        suffix)
      * @param labels          labels, sorted by name
@@ -49,6 +51,8 @@ public final class PrometheusText {
 
     /**
      * A parsed exposition.
+     *
+     * <p>Immutable; thread-safe.
      *
      * @param series every sample line, in order
      * @param types  metric family name to its {@code # TYPE} (counter, gauge, histogram, summary, untyped...)
@@ -76,6 +80,8 @@ public final class PrometheusText {
 
     /**
      * A histogram bucket: how many observations were at most {@code upperBound}.
+     *
+     * <p>Immutable; thread-safe.
      *
      * @param upperBound the {@code le} label ({@code +Inf} for the last bucket)
      * @param count      cumulative count

@@ -35,6 +35,8 @@ public record DeploymentTimeline(String deploymentId, Instant startedAt, Instant
     /**
      * A routing table took effect.
      *
+     * <p>Immutable; thread-safe.
+     *
      * @param time   when
      * @param label  the step's description
      * @param shares share of new requests per version, 0 to 1 (empty: nothing serving)
@@ -49,6 +51,8 @@ public record DeploymentTimeline(String deploymentId, Instant startedAt, Instant
     /**
      * One probe answer.
      *
+     * <p>Immutable; thread-safe.
+     *
      * @param time    when
      * @param target  target id (empty when the message did not name one)
      * @param healthy whether it was healthy
@@ -59,6 +63,8 @@ public record DeploymentTimeline(String deploymentId, Instant startedAt, Instant
 
     /**
      * One check verdict.
+     *
+     * <p>Immutable; thread-safe.
      *
      * @param time         when
      * @param name         check name
@@ -75,6 +81,8 @@ public record DeploymentTimeline(String deploymentId, Instant startedAt, Instant
 
     /**
      * Any other event.
+     *
+     * <p>Immutable; thread-safe.
      *
      * @param time    when
      * @param type    event type
