@@ -249,15 +249,18 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
                 }
             }
             if (candidates.isEmpty()) {
+                // a version with no weighted share (blue-green preview): the rule reaches its ACTIVE weight-0 servers
                 candidates = active;
-            }
-            if (candidates.isEmpty()) {
-                throw new IllegalArgumentException("rule " + rule.key() + " -> version '" + rule.version()
-                        + "' has no ACTIVE target of that version in the table");
             }
             for (String v : rule.values()) {
                 Names.mapWord("rule value", v);
-                rules.putIfAbsent(v, candidates.get(Math.floorMod(v.hashCode(), candidates.size())));
+                if (!candidates.isEmpty()) {
+                    rules.putIfAbsent(v, candidates.get(Math.floorMod(v.hashCode(), candidates.size())));
+                }
+            }
+            if (candidates.isEmpty()) {
+                LOG.info("rule {} -> version {} skipped: no ACTIVE server of that version in HAProxy backend {} "
+                        + "(its requests are routed by weights)", rule.key(), rule.version(), backend);
             }
         }
         return new Desired(routing, settings, targets, sticky, rules);
