@@ -59,7 +59,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@value #UNKNOWN_VERSION} until a table lists its target again. After a restart of HAProxy, HAProxy serves its
  * configuration again (dynamic servers and map changes are gone); apply the table again.
  *
- * <p>Stickiness and rules work through {@link RoutingMaps} (map files changed at runtime). Connection counts come from
+ * <p>Stickiness and rules work through {@link RoutingMaps} (map files changed at runtime). A rule reaches its version's
+ * serving servers, or, when all of the version's ACTIVE servers have weight 0, those (a blue-green preview); a rule
+ * whose version has no ACTIVE server is left out (its requests are routed by weights). Connection counts come from
  * {@code show stat} ({@code scur}).
  *
  * <p>Thread-safe: {@code apply} calls are serialised; reads may run concurrently.

@@ -325,6 +325,16 @@ class HaproxyRouterIntegrationTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> router.apply(ab.withRules(
                 List.of(Rule.match(RequestKey.cookie("group"), Set.of("beta"), "v2")))));
         assertTrue(e.getMessage().contains("differs from the configured rule key"), e.getMessage());
+
+        // a rule whose version has no ACTIVE server does not apply: its requests are routed by weights
+        Routing noV2 = Routing.of(Route.active(tBlue, 10_000), Route.disabled(tGreen))
+                .withRules(List.of(Rule.match(RequestKey.header("X-Group"), Set.of("beta"), "v2")));
+        router.apply(noV2);
+        for (int i = 0; i < 10; i++) {
+            assertEquals("v1", Http.get(port(), Map.of("X-Group", "beta")));
+        }
+        assertTrue(router.current().sameTrafficAs(noV2), router.current().toString());
+        assertEquals(Map.of(), haproxy.client().showMap(maps.rulesMap().get()));
     }
 
     @Test
