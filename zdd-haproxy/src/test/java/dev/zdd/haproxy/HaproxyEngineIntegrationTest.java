@@ -245,7 +245,7 @@ class HaproxyEngineIntegrationTest {
             d.promote();
             DeploymentResult r = d.await(RESULT_TIMEOUT);
             assertEquals(DeploymentStatus.SUCCEEDED, r.status(), r.toString());
-            load.close();
+            load.stop();
             assertEquals(0, load.failed(), "failed requests during the deployment: " + load.failures);
             assertTrue(load.versions.containsKey("v1") && load.versions.containsKey("v2"), "load saw " + load.versions);
         }
@@ -295,7 +295,7 @@ class HaproxyEngineIntegrationTest {
             DeploymentResult r = engine().build().start(DeploymentSpec.builder("svc", "v2").targets(green, green2).build(),
                     Rolling.builder().drainTimeout(Duration.ofSeconds(2)).build()).await(RESULT_TIMEOUT);
             assertEquals(DeploymentStatus.SUCCEEDED, r.status(), r.toString());
-            load.close();
+            load.stop();
             assertEquals(0, load.failed(), "failed requests during the deployment: " + load.failures);
             assertTrue(load.versions.containsKey("v1") && load.versions.containsKey("v2"), "load saw " + load.versions);
         }
@@ -337,7 +337,7 @@ class HaproxyEngineIntegrationTest {
         DeploymentResult r;
         try (Http.Load load = new Http.Load(port(), 4, Duration.ofSeconds(90))) {
             r = engine.start(spec, plan).await(RESULT_TIMEOUT);
-            load.close();
+            load.stop();
             assertEquals(Set.of("status_500"), load.failures.keySet(), "only the canary's own errors: " + load.failures);
         }
         assertEquals(DeploymentStatus.ROLLED_BACK, r.status(), r.toString());

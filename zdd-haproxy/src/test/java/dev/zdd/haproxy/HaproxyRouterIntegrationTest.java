@@ -147,7 +147,7 @@ class HaproxyRouterIntegrationTest {
                 }
                 Thread.sleep(20);
             }
-            load.close();
+            load.stop();
             assertEquals(0, load.failed(), "failures " + load.failures);
             assertTrue(load.ok.get() > 100, "load ran: " + load.ok.get());
         }
@@ -189,7 +189,7 @@ class HaproxyRouterIntegrationTest {
             assertEquals("v2", Http.get(port()));
             router.apply(Routing.of(Route.active(tBlue, 10_000), Route.draining(tGreen)));
             Thread.sleep(300);
-            load.close();
+            load.stop();
             assertTrue(load.versions.get("v1").get() > before);
             assertEquals(0, load.failed(), "failures " + load.failures);
         }
@@ -231,7 +231,7 @@ class HaproxyRouterIntegrationTest {
                 assertTrue(r.current().sameTrafficAs(step), step + " read " + r.current());
                 Thread.sleep(150);
             }
-            load.close();
+            load.stop();
             assertEquals(0, load.failed(), "failures " + load.failures);
         }
         Set<String> left = r.removePending(Duration.ofSeconds(45));
