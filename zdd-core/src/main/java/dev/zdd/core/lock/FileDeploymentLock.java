@@ -49,6 +49,8 @@ public final class FileDeploymentLock implements DeploymentLock {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final int ATTEMPTS = 3;
+    /** Longest time spent re-reading the owner record of a lock just taken by another process. */
+    private static final Duration OWNER_READ_WAIT = Duration.ofMillis(200);
     /** Locks held by this JVM, by file; guarded by itself. */
     private static final java.util.Map<Path, FileLease> HELD = new java.util.HashMap<>();
 
@@ -114,7 +116,7 @@ public final class FileDeploymentLock implements DeploymentLock {
             }
             if (fl == null) {
                 closeQuietly(ch);
-                Optional<LockOwner> holder = readOwner(file);
+                Optional<LockOwner> holder = readHolder(file);
                 String why = holder.map(this::staleReason).orElse(null);
                 if (why == null || !breakStale(service, file, holder.get(), why)) {
                     throw new LockHeldException(service, holder.orElse(null), "");
@@ -145,6 +147,21 @@ public final class FileDeploymentLock implements DeploymentLock {
         }
         throw new LockHeldException(service, readOwner(file).orElse(null), "the lock file kept changing during "
                 + ATTEMPTS + " attempts");
+    }
+
+    /**
+     * The holder of a lock held by another process. A holder writes its record right after taking the lock; if the
+     * record is not there yet, it is read again a few times (at most {@link #OWNER_READ_WAIT} in all) so that the
+     * refusal can name it.
+     */
+    private static Optional<LockOwner> readHolder(Path file) {
+        long end = System.nanoTime() + OWNER_READ_WAIT.toNanos();
+        Optional<LockOwner> holder = readOwner(file);
+        while (holder.isEmpty() && System.nanoTime() < end) {
+            java.util.concurrent.locks.LockSupport.parkNanos(2_000_000L);
+            holder = readOwner(file);
+        }
+        return holder;
     }
 
     /** The file's identity (device and inode) without opening it, or null when it does not exist. */
