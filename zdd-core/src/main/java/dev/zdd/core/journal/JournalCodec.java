@@ -118,8 +118,12 @@ public final class JournalCodec {
         }
         try {
             return record(MAPPER.readTree(body));
+        } catch (JsonProcessingException e) {
+            throw new JournalCorruptException(source, "checksum matches but the content is invalid: "
+                    + printable(e.getOriginalMessage()), e);
         } catch (java.io.IOException | RuntimeException e) {
-            throw new JournalCorruptException(source, "checksum matches but the content is invalid: " + e.getMessage(), e);
+            throw new JournalCorruptException(source, "checksum matches but the content is invalid: "
+                    + printable(String.valueOf(e.getMessage())), e);
         }
     }
 
@@ -482,7 +486,7 @@ public final class JournalCodec {
         StringBuilder sb = new StringBuilder();
         for (char c : s.toCharArray()) {
             sb.append(c < 0x20 || c == 0x7f ? '?' : c);
-            if (sb.length() > 80) {
+            if (sb.length() > 300) {
                 return sb.append("...").toString();
             }
         }
