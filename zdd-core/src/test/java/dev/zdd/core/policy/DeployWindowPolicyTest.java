@@ -13,7 +13,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Executable;
+import org.junit.jupiter.api.function.Executable;
 
 import static java.time.DayOfWeek.FRIDAY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
