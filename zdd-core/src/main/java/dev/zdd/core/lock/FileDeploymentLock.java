@@ -50,7 +50,7 @@ public final class FileDeploymentLock implements DeploymentLock {
     private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final int ATTEMPTS = 3;
     /** Longest time spent re-reading the owner record of a lock just taken by another process. */
-    private static final Duration OWNER_READ_WAIT = Duration.ofMillis(200);
+    private static final Duration OWNER_READ_WAIT = Duration.ofSeconds(2);
     /** Locks held by this JVM, by file; guarded by itself. */
     private static final java.util.Map<Path, FileLease> HELD = new java.util.HashMap<>();
 
