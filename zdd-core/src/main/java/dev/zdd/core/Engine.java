@@ -18,7 +18,11 @@ import dev.zdd.api.TargetLauncher;
 import dev.zdd.api.TrafficRouter;
 import dev.zdd.core.internal.BlockingPool;
 import dev.zdd.core.internal.DeferredStart;
+import dev.zdd.core.internal.DeploymentRun;
+import dev.zdd.core.internal.EngineConfig;
+import dev.zdd.core.internal.PlanValidator;
 import dev.zdd.core.internal.Reliability;
+import dev.zdd.core.internal.Texts;
 import dev.zdd.core.journal.JournalRecord;
 import dev.zdd.core.journal.JournalStore;
 import dev.zdd.core.journal.RecoveryMode;
@@ -28,10 +32,6 @@ import dev.zdd.core.lock.LockHeldException;
 import dev.zdd.core.lock.LockOwner;
 import dev.zdd.core.policy.DeployWindowException;
 import dev.zdd.core.policy.DeployWindowPolicy;
-import dev.zdd.core.internal.DeploymentRun;
-import dev.zdd.core.internal.EngineConfig;
-import dev.zdd.core.internal.PlanValidator;
-import dev.zdd.core.internal.Texts;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -41,12 +41,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
