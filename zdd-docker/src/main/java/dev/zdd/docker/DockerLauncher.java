@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
 /**
  * Launches one container per target through the Docker Engine API, and retires it (stop with grace, then remove).
  *
- * <p>The image of a version comes from a template such as {@code shop:{version}}. Each container is named
- * {@code <service>-<targetId>} and labelled {@value #SERVICE_LABEL}, {@value #VERSION_LABEL}, {@value #TARGET_LABEL},
+ * <p>The image of a version comes from a template such as {@code shop:{version}}. Each container is named after its
+ * target ({@link #containerName(String, String)}) and labelled {@value #SERVICE_LABEL}, {@value #VERSION_LABEL}, {@value #TARGET_LABEL},
  * {@value #COLOUR_LABEL} (when the request has a {@code colour} or {@code slot} attribute) and
  * {@value #ATTRIBUTE_LABEL_PREFIX}{@code <key>} for every attribute, so that {@link #discover(String)} can rebuild the
  * targets from the daemon alone: a deployer that restarts finds which colour is live instead of guessing.
@@ -101,9 +101,12 @@ public final class DockerLauncher implements TargetLauncher {
                 Validate.IMAGE, "an image reference such as shop:1.2");
     }
 
-    /** The container name of a target: {@code <service>-<targetId>}. */
+    /**
+     * The container name of a target: {@code <targetId>} when it already starts with {@code <service>-} (as the
+     * strategies' {@code shop-green-1} do), else {@code <service>-<targetId>}.
+     */
     public static String containerName(String service, String targetId) {
-        return service + "-" + targetId;
+        return targetId.startsWith(service + "-") ? targetId : service + "-" + targetId;
     }
 
     @Override

@@ -78,6 +78,8 @@ class ValidationTest {
             assertEquals("registry:5000/shop:2.1", l.image("2.1"));
             assertFalse(l.toString().contains("hunter2"));
             assertTrue(message(() -> l.discover("bad name")).contains("service 'bad name'"));
+            assertEquals("shop-green-1", DockerLauncher.containerName("shop", "shop-green-1"));
+            assertEquals("shop-web-1", DockerLauncher.containerName("shop", "web-1"));
         }
     }
 }
