@@ -5,7 +5,7 @@
 #   .ci/test-image.sh [--repo REPOSITORY] [--unhealthy|--crash] VERSION...
 #
 # makes REPOSITORY:VERSION (default repository zdd-test) for each VERSION. GET / answers the version and GET /health
-# answers ok; --unhealthy makes /health answer 404, --crash makes the app exit at once with code 3.
+# answers ok; --unhealthy makes /health answer 404, --crash makes the app exit with code 3 after 2 s.
 # The daemon is $ZDD_DOCKER_HOST, else $DOCKER_HOST, else /tmp/zdd-dockerd/docker.sock (see .ci/dockerd.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +21,7 @@ while (( $# > 0 )); do
   case "$1" in
     --repo) repo="${2:?--repo needs a value}"; shift ;;
     --unhealthy) behaviour=(--change "ENV ZDD_HEALTHY=false") ;;
-    --crash) behaviour=(--change "ENV ZDD_EXIT=cannot-open-database") ;;
+    --crash) behaviour=(--change "ENV ZDD_EXIT=cannot-open-database ZDD_EXIT_AFTER=2") ;;
     --*) echo "unknown option $1" >&2; exit 2 ;;
     *) versions+=("$1") ;;
   esac

@@ -360,7 +360,7 @@ public final class DockerClient implements AutoCloseable {
         JsonNode n = r.json();
         List<String> tags = new ArrayList<>();
         n.path("RepoTags").forEach(t -> tags.add(t.asText()));
-        return Optional.of(new ImageInfo(n.path("Id").asText(), tags));
+        return Optional.of(new ImageInfo(n.path("Id").asText(), tags, stringMap(n.path("Config").path("Labels"))));
     }
 
     /**

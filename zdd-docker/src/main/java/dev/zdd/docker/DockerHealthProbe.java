@@ -94,8 +94,13 @@ public final class DockerHealthProbe implements HealthProbe {
     }
 
     private String logs(ContainerInfo info) {
+        return lastLogs(client, info.id(), logLines);
+    }
+
+    /** {@code "; last log lines:\n..."} for a reason or a message, or why there are none. */
+    static String lastLogs(DockerClient client, String id, int logLines) {
         try {
-            String text = client.logs(info.id(), logLines).strip();
+            String text = client.logs(id, logLines).strip();
             return text.isEmpty() ? "; no log output" : "; last log lines:\n" + text;
         } catch (DockerException e) {
             return "; logs unavailable: " + e.dockerMessage();

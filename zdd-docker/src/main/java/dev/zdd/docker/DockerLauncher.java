@@ -143,6 +143,13 @@ public final class DockerLauncher implements TargetLauncher {
         try {
             client.startContainer(id);
             ContainerInfo info = client.inspectContainer(id);
+            if (!info.running()) {
+                // it died during start: Docker then reports no ports; say why instead
+                throw new LaunchException("container " + name + " of " + request.service() + " version "
+                        + request.version() + " is " + info.status() + " right after start (exit code " + info.exitCode()
+                        + (info.error().isEmpty() ? "" : ", " + info.error()) + ")"
+                        + DockerHealthProbe.lastLogs(client, id, DockerHealthProbe.DEFAULT_LOG_LINES));
+            }
             int port;
             String host;
             if (hostNetwork) {

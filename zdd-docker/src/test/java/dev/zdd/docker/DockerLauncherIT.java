@@ -96,8 +96,9 @@ class DockerLauncherIT {
         assertNotNull(containerId);
         ContainerInfo info = client.inspectContainer(containerId);
         assertEquals(service + "-web-1", info.name());
-        assertEquals(Map.of(DockerLauncher.SERVICE_LABEL, service, DockerLauncher.VERSION_LABEL, "1",
-                DockerLauncher.TARGET_LABEL, "web-1", DockerLauncher.ATTRIBUTE_LABEL_PREFIX + "zone", "a"), info.labels());
+        Map.of(DockerLauncher.SERVICE_LABEL, service, DockerLauncher.VERSION_LABEL, "1", DockerLauncher.TARGET_LABEL, "web-1",
+                DockerLauncher.ATTRIBUTE_LABEL_PREFIX + "zone", "a").forEach((k, v) -> assertEquals(v, info.labels().get(k), k));
+        assertFalse(info.labels().containsKey(DockerLauncher.COLOUR_LABEL), "no colour asked");
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> get(t, "/").equals("200 1"));
 
         DockerHealthProbe probe = DockerHealthProbe.of(client);
@@ -185,12 +186,41 @@ class DockerLauncherIT {
         service = Docker.uniqueService("crash");
         Target t = launcher().build().launch(new LaunchRequest(service, "web-1", "crash", Map.of()));
         DockerHealthProbe probe = DockerHealthProbe.of(client);
+        // the app gives up after 2 s (its health check may fail before that); once it exited the answer says so
         AtomicReference<HealthResult> last = new AtomicReference<>();
-        assertEquals(HealthStatus.UNHEALTHY, awaitVerdict(probe, t, last), String.valueOf(last.get()));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            last.set(probe.check(t, PROBE_TIMEOUT));
+            return last.get().reason().contains("exited");
+        });
+        assertEquals(HealthStatus.UNHEALTHY, last.get().status());
         String reason = last.get().reason();
         assertTrue(reason.contains("exited with code 3"), reason);
         assertTrue(reason.contains("fatal: cannot-open-database"), reason);
         assertTrue(reason.contains("starting version crash"), reason);
+    }
+
+    @Test
+    void dyingDuringStartIsALaunchErrorWithLogLines() {
+        service = Docker.uniqueService("die");
+        DockerLauncher l = launcher().env("ZDD_EXIT_AFTER", "0").build();
+        String logs;
+        try {
+            // it may still run when the launcher looks (then the probe sees it die), or be dead already
+            Target t = l.launch(new LaunchRequest(service, "web-1", "crash", Map.of()));
+            AtomicReference<HealthResult> last = new AtomicReference<>();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                last.set(DockerHealthProbe.of(client).check(t, PROBE_TIMEOUT));
+                return last.get().reason().contains("exited");
+            });
+            assertEquals(HealthStatus.UNHEALTHY, last.get().status());
+            logs = last.get().reason();
+        } catch (LaunchException e) {
+            logs = e.getMessage();
+            assertTrue(logs.contains("right after start (exit code 3"), logs);
+            assertTrue(client.listContainers(Map.of(DockerLauncher.SERVICE_LABEL, service), true).isEmpty(),
+                    "the dead container is removed");
+        }
+        assertTrue(logs.contains("fatal: cannot-open-database"), logs);
     }
 
     @Test

@@ -36,7 +36,7 @@ public final class TestImage {
         HEALTHY,
         /** Serves its version, /health answers 404 so its HEALTHCHECK fails. */
         UNHEALTHY,
-        /** Prints a fatal error and exits with code 3 at once. */
+        /** Starts, then after 2 s prints a fatal error and exits with code 3 (like an app that cannot reach its DB). */
         CRASH
     }
 
@@ -52,13 +52,20 @@ public final class TestImage {
                 .withInterval(interval).withTimeout(Duration.ofSeconds(2)).withRetries(2);
     }
 
+    /** Label holding a digest of what the image was made from, so that a stale image is rebuilt. */
+    public static final String CONTENT_LABEL = "dev.zdd.test-image";
+
     /**
-     * Makes {@code repository:version} on the daemon unless it is there already.
+     * Makes {@code repository:version} on the daemon unless the same content is there already.
      *
      * @return {@code true} when it was imported now
      */
     public static boolean ensure(DockerClient client, String repository, String version, Behaviour behaviour) {
-        if (client.inspectImage(repository + ":" + version).isPresent()) {
+        List<String> changes = changes(version, behaviour);
+        String digest = digest(changes);
+        boolean current = client.inspectImage(repository + ":" + version)
+                .map(i -> digest.equals(i.labels().get(CONTENT_LABEL))).orElse(false);
+        if (current) {
             return false;
         }
         build(client, repository, version, behaviour);
@@ -67,6 +74,26 @@ public final class TestImage {
 
     /** Imports {@code repository:version} (replacing the tag if it exists). */
     public static void build(DockerClient client, String repository, String version, Behaviour behaviour) {
+        List<String> changes = changes(version, behaviour);
+        changes.add("LABEL " + CONTENT_LABEL + "=" + digest(changes));
+        client.importImage(rootfs(), repository, version, changes);
+    }
+
+    private static String digest(List<String> changes) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            md.update(startScript());
+            md.update(Long.toString(Files.size(BUSYBOX)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            changes.forEach(c -> md.update(c.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return java.util.HexFormat.of().formatHex(md.digest()).substring(0, 16);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<String> changes(String version, Behaviour behaviour) {
         Validate.notNull("behaviour", behaviour);
         List<String> changes = new ArrayList<>();
         changes.add("ENV ZDD_VERSION=" + Validate.matches("version", version,
@@ -74,11 +101,11 @@ public final class TestImage {
         if (behaviour == Behaviour.UNHEALTHY) {
             changes.add("ENV ZDD_HEALTHY=false");
         } else if (behaviour == Behaviour.CRASH) {
-            changes.add("ENV ZDD_EXIT=cannot-open-database");
+            changes.add("ENV ZDD_EXIT=cannot-open-database ZDD_EXIT_AFTER=2");
         }
         changes.add("EXPOSE " + PORT);
         changes.add("CMD [\"/start\"]");
-        client.importImage(rootfs(), repository, version, changes);
+        return changes;
     }
 
     /** The root filesystem as a tar: /bin/busybox, a few symlinks, /start, /www, /tmp. */

@@ -57,7 +57,9 @@ class UnixSocketTest {
 
     @Test
     void echoesBytesBothWays() throws Exception {
-        try (UnixSocket s = connect(); SocketChannel peer = server.accept()) {
+        UnixSocket s = connect();
+        SocketChannel peer = server.accept();
+        try {
             s.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
             ByteBuffer buf = ByteBuffer.allocate(5);
             while (buf.hasRemaining()) {
@@ -69,6 +71,9 @@ class UnixSocketTest {
             assertArrayEquals(new byte[] {1, 2, 3}, got);
             peer.close();
             assertEquals(-1, s.getInputStream().read(), "EOF after the peer closed");
+        } finally {
+            s.close();
+            peer.close();
         }
     }
 
@@ -94,7 +99,9 @@ class UnixSocketTest {
 
     @Test
     void closeFromAnotherThreadUnblocksAReader() throws Exception {
-        try (UnixSocket s = connect(); SocketChannel peer = server.accept()) {
+        UnixSocket s = connect();
+        SocketChannel peer = server.accept();
+        try {
             CompletableFuture<Throwable> reader = CompletableFuture.supplyAsync(() -> {
                 try {
                     s.getInputStream().read();
@@ -109,6 +116,8 @@ class UnixSocketTest {
             assertTrue(t instanceof SocketException, String.valueOf(t));
             assertTrue(s.isClosed());
             assertThrows(SocketException.class, s::getInputStream);
+        } finally {
+            peer.close();
         }
     }
 
