@@ -7,6 +7,10 @@ import java.util.TreeSet;
  * A routing rule evaluated before weights: requests whose key has one of the listed values go to the targets of
  * {@code version} (A/B allow-lists, "internal testers see the new version").
  *
+ * <p>Routers must send matching requests to the version's {@link RouteState#ACTIVE} targets even when their weight is 0
+ * (a version with no share of the weighted traffic, reachable only by the rule: a blue-green preview). When the version
+ * has no ACTIVE target, the rule does not apply and the request is routed by weights.
+ *
  * <p>Immutable; thread-safe. Values are restricted to {@code A-Z a-z 0-9 . _ ~ @ + -} (at most 128 characters) so that
  * they can be written into an nginx map or a HAProxy map file without escaping.
  *

@@ -9,6 +9,7 @@ final class Scenarios {
 
     static List<Scenario> all() {
         return List.of(
+                new dev.zdd.examples.haproxy.HaproxyBench()
         );
     }
 }

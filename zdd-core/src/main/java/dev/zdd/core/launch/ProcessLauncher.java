@@ -1,0 +1,506 @@
+package dev.zdd.core.launch;
+
+import dev.zdd.api.Endpoint;
+import dev.zdd.api.LaunchException;
+import dev.zdd.api.LaunchRequest;
+import dev.zdd.api.Target;
+import dev.zdd.api.TargetLauncher;
+import dev.zdd.core.internal.io.Texts;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+
+/**
+ * Starts a local process per target on an idle port: the {@code java -jar app-1.2.jar --server.port=8081} pattern.
+ *
+ * <pre>{@code
+ * ProcessLauncher launcher = ProcessLauncher.builder()
+ *         .command("java", "-jar", "app-{version}.jar", "--server.port={port}")
+ *         .portRange(8081, 8089)
+ *         .workingDirectory(Path.of("/opt/app"))
+ *         .environment("DB_PASSWORD", secret)
+ *         .logDirectory(Path.of("/var/log/app"))
+ *         .build();
+ * }</pre>
+ *
+ * <p>{@link #launch(LaunchRequest)} picks the first port of the range (starting after the last one handed out) that no
+ * process of this launcher holds and that can be bound on the launch host right now, replaces the placeholders
+ * {@code {port}}, {@code {version}}, {@code {id}}, {@code {service}} and {@code {host}} in each argument (the values
+ * are validated names, so they cannot inject anything; other braces are left alone), and starts the argument list
+ * directly, never through a shell. Standard output and error go to {@code <logDirectory>/<targetId>.log} (truncated on
+ * each launch). If the process exits within the startup check, the launch fails with its exit code and the last lines
+ * of its log. The returned target carries the attributes {@value #PID_ATTRIBUTE} and {@value #STARTED_ATTRIBUTE}
+ * (the process's start time), so that another launcher instance (after a restart of the controlling JVM) can still
+ * retire it, and only it: a reused pid with another start time is left alone. Environment values are secrets: they are
+ * never logged or put into messages; neither are arguments (only the program's name is logged).
+ *
+ * <p>{@link #retire(Target, Duration)} sends SIGTERM ({@link Process#destroy()}), waits up to the grace period, then
+ * SIGKILL ({@link Process#destroyForcibly()}) to the process and any descendants left, waiting at most
+ * {@link Builder#killWait(Duration)}. Retiring a target that is unknown or already gone is not an error.
+ *
+ * <p>Reserving a port by binding it and closing the socket leaves a short window in which another program could take
+ * the port; the process then fails to bind, which its health probe (or the startup check) reports.
+ *
+ * <p>Thread-safe: several launches may run at once. Build with {@link #builder()}.
+ */
+public final class ProcessLauncher implements TargetLauncher {
+    /** Attribute carrying the process id. */
+    public static final String PID_ATTRIBUTE = "pid";
+    /** Attribute carrying the process's start time (epoch milliseconds), to tell it apart from a reused pid. */
+    public static final String STARTED_ATTRIBUTE = "started";
+    /** Default lowest port: {@value}. */
+    public static final int DEFAULT_PORT_MIN = 8081;
+    /** Default highest port: {@value}. */
+    public static final int DEFAULT_PORT_MAX = 8099;
+    /** Default host the targets answer on and ports are checked on: {@value}. */
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    /** Default time during which an early exit fails the launch: 500 ms. */
+    public static final Duration DEFAULT_STARTUP_CHECK = Duration.ofMillis(500);
+    /** Default wait after SIGKILL before giving up: 5 s. */
+    public static final Duration DEFAULT_KILL_WAIT = Duration.ofSeconds(5);
+    /** Default number of log lines quoted in error messages: {@value}. */
+    public static final int DEFAULT_LOG_TAIL_LINES = 20;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessLauncher.class);
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+    private static final int TAIL_BYTES = 16 * 1024;
+
+    private final List<String> command;
+    private final int portMin;
+    private final int portMax;
+    private final String host;
+    private final Path workingDirectory;
+    private final Map<String, String> environment;
+    private final boolean inheritEnvironment;
+    private final Path logDirectory;
+    private final Duration startupCheck;
+    private final Duration killWait;
+    private final int logTailLines;
+    private final ConcurrentHashMap<String, Running> running = new ConcurrentHashMap<>();
+    private final Object portLock = new Object();
+    private int nextPort;
+
+    private ProcessLauncher(Builder b) {
+        this.command = List.copyOf(b.command);
+        this.portMin = b.portMin;
+        this.portMax = b.portMax;
+        this.host = b.host;
+        this.workingDirectory = b.workingDirectory;
+        this.environment = Collections.unmodifiableMap(new LinkedHashMap<>(b.environment));
+        this.inheritEnvironment = b.inheritEnvironment;
+        this.logDirectory = b.logDirectory;
+        this.startupCheck = b.startupCheck;
+        this.killWait = b.killWait;
+        this.logTailLines = b.logTailLines;
+        this.nextPort = b.portMin;
+    }
+
+    /** A builder with every default; {@link Builder#command(List)} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public Target launch(LaunchRequest request) {
+        if (request == null) {
+            throw new IllegalArgumentException("launch request must not be null");
+        }
+        String id = request.targetId();
+        Running old = running.get(id);
+        if (old != null && old.process.isAlive()) {
+            throw new LaunchException("target " + id + " is already running as pid " + old.process.pid()
+                    + " on port " + old.port + "; retire it first");
+        }
+        Path log = logDirectory.resolve(id + ".log");
+        try {
+            Files.createDirectories(logDirectory);
+        } catch (IOException e) {
+            throw new LaunchException("target " + id + ": cannot create log directory " + logDirectory + ": " + e.getMessage(), e);
+        }
+        Process process;
+        int port;
+        synchronized (portLock) {
+            port = reservePort(id);
+            List<String> args = new ArrayList<>(command.size());
+            for (String a : command) {
+                args.add(a.replace("{port}", String.valueOf(port)).replace("{version}", request.version())
+                        .replace("{id}", id).replace("{service}", request.service()).replace("{host}", host));
+            }
+            ProcessBuilder pb = new ProcessBuilder(args).directory(workingDirectory.toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+            pb.redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
+            if (!inheritEnvironment) {
+                pb.environment().clear();
+            }
+            pb.environment().putAll(environment);
+            try {
+                process = pb.start();
+            } catch (IOException e) {
+                throw new LaunchException("target " + id + ": cannot start " + args.get(0) + " in " + workingDirectory + ": "
+                        + e.getMessage(), e);
+            }
+            running.put(id, new Running(process, port, log));
+        }
+        LOG.info("launched target {} (version {}) as pid {} on {}:{}: {}; log {}", id, request.version(), process.pid(),
+                host, port, command.get(0), log);
+        try {
+            if (process.waitFor(startupCheck.toMillis(), TimeUnit.MILLISECONDS)) {
+                running.remove(id);
+                throw new LaunchException("target " + id + " (version " + request.version() + ", pid " + process.pid()
+                        + ", port " + port + "): " + command.get(0) + " exited with code " + process.exitValue()
+                        + " within startup check of " + Texts.millis(startupCheck) + "; last lines of " + log + ":\n"
+                        + tail(log));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop(id, process, Duration.ZERO);
+            running.remove(id);
+            throw new LaunchException("target " + id + ": interrupted during the startup check; the process was stopped", e);
+        }
+        Map<String, String> attrs = new LinkedHashMap<>(request.attributes());
+        attrs.put(PID_ATTRIBUTE, String.valueOf(process.pid()));
+        process.info().startInstant().ifPresent(t -> attrs.put(STARTED_ATTRIBUTE, String.valueOf(t.toEpochMilli())));
+        return new Target(id, request.version(), new Endpoint(host, port), attrs);
+    }
+
+    private int reservePort(String id) {
+        int size = portMax - portMin + 1;
+        java.util.Set<Integer> held = new java.util.HashSet<>();
+        running.forEach((k, r) -> {
+            if (r.process.isAlive()) {
+                held.add(r.port);
+            }
+        });
+        for (int i = 0; i < size; i++) {
+            int p = portMin + Math.floorMod(nextPort - portMin + i, size);
+            if (held.contains(p)) {
+                continue;
+            }
+            if (canBind(p)) {
+                nextPort = p + 1 > portMax ? portMin : p + 1;
+                return p;
+            }
+        }
+        throw new LaunchException("target " + id + ": no free port in " + portMin + "-" + portMax + " on " + host
+                + " (this launcher holds " + held.size() + ")");
+    }
+
+    private boolean canBind(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(false);
+            s.bind(new InetSocketAddress(InetAddress.getByName(host), port), 1);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void retire(Target target, Duration grace) {
+        if (target == null) {
+            throw new IllegalArgumentException("target must not be null");
+        }
+        if (grace == null || grace.isNegative()) {
+            throw new IllegalArgumentException("grace must not be null or negative, was " + grace);
+        }
+        Running r = running.get(target.id());
+        if (r != null) {
+            try {
+                stop(target.id(), r.process.toHandle(), grace);
+            } finally {
+                if (!r.process.isAlive()) {
+                    running.remove(target.id(), r);
+                }
+            }
+            return;
+        }
+        Optional<ProcessHandle> adopted = adopt(target);
+        if (adopted.isEmpty()) {
+            LOG.info("retire {}: not running (no live process of this launcher with its pid and start time); nothing to do",
+                    target.id());
+            return;
+        }
+        stop(target.id(), adopted.get(), grace);
+    }
+
+    /** A live process matching the target's pid and start time attributes, if any. */
+    private static Optional<ProcessHandle> adopt(Target target) {
+        String pid = target.attribute(PID_ATTRIBUTE);
+        String started = target.attribute(STARTED_ATTRIBUTE);
+        if (pid == null || started == null) {
+            return Optional.empty();
+        }
+        try {
+            Optional<ProcessHandle> h = ProcessHandle.of(Long.parseLong(pid));
+            if (h.isEmpty() || !h.get().isAlive()) {
+                return Optional.empty();
+            }
+            Optional<Instant> start = h.get().info().startInstant();
+            if (start.isPresent() && start.get().toEpochMilli() == Long.parseLong(started)) {
+                return h;
+            }
+            LOG.warn("retire {}: pid {} is alive but started at {}, not {}: a different process, left alone", target.id(),
+                    pid, start.map(Instant::toEpochMilli).orElse(-1L), started);
+            return Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void stop(String id, Process process, Duration grace) {
+        stop(id, process.toHandle(), grace);
+    }
+
+    private void stop(String id, ProcessHandle handle, Duration grace) {
+        if (!handle.isAlive()) {
+            return;
+        }
+        List<ProcessHandle> descendants = handle.descendants().toList();
+        long t0 = System.nanoTime();
+        handle.destroy();
+        if (waitExit(handle, grace)) {
+            LOG.info("retired target {} (pid {}) with SIGTERM in {} ms", id, handle.pid(), (System.nanoTime() - t0) / 1_000_000);
+            killLeft(descendants);
+            return;
+        }
+        LOG.warn("target {} (pid {}) did not exit within {} of SIGTERM; sending SIGKILL", id, handle.pid(), Texts.millis(grace));
+        handle.destroyForcibly();
+        killLeft(descendants);
+        if (!waitExit(handle, killWait)) {
+            throw new LaunchException("target " + id + " (pid " + handle.pid() + ") is still alive " + Texts.millis(killWait)
+                    + " after SIGKILL");
+        }
+    }
+
+    private static void killLeft(List<ProcessHandle> descendants) {
+        for (ProcessHandle d : descendants) {
+            if (d.isAlive()) {
+                d.destroyForcibly();
+            }
+        }
+    }
+
+    private static boolean waitExit(ProcessHandle handle, Duration wait) {
+        try {
+            handle.onExit().get(Math.max(0, wait.toMillis()), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return !handle.isAlive();
+        } catch (ExecutionException e) {
+            return !handle.isAlive();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !handle.isAlive();
+        }
+    }
+
+    /** The log file of a target launched by this launcher (it stays after the process exits). */
+    public Path logFile(String targetId) {
+        return logDirectory.resolve(targetId + ".log");
+    }
+
+    private String tail(Path log) {
+        try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
+            long len = f.length();
+            long from = Math.max(0, len - TAIL_BYTES);
+            byte[] buf = new byte[(int) (len - from)];
+            f.seek(from);
+            f.readFully(buf);
+            String text = new String(buf, StandardCharsets.UTF_8);
+            String[] lines = text.split("\r?\n");
+            int start = Math.max(from > 0 ? 1 : 0, lines.length - logTailLines);
+            StringBuilder sb = new StringBuilder();
+            for (int i = start; i < lines.length; i++) {
+                sb.append("  | ").append(Texts.snippet(lines[i], 500)).append('\n');
+            }
+            return sb.length() == 0 ? "  (log is empty)" : sb.toString().stripTrailing();
+        } catch (IOException e) {
+            return "  (cannot read log: " + e.getMessage() + ")";
+        }
+    }
+
+    private static java.io.File nullDevice() {
+        return new java.io.File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
+    }
+
+    @Override
+    public String toString() {
+        return "ProcessLauncher[" + command.get(0) + " (" + (command.size() - 1) + " args), ports " + portMin + "-" + portMax
+                + ", env " + environment.keySet() + " (values hidden), running " + running.keySet() + "]";
+    }
+
+    private static final class Running {
+        final Process process;
+        final int port;
+        final Path log;
+
+        Running(Process process, int port, Path log) {
+            this.process = process;
+            this.port = port;
+            this.log = log;
+        }
+    }
+
+    /** Builds a {@link ProcessLauncher}. Every setter validates and names the bad value. Not thread-safe. */
+    public static final class Builder {
+        private List<String> command;
+        private int portMin = DEFAULT_PORT_MIN;
+        private int portMax = DEFAULT_PORT_MAX;
+        private String host = DEFAULT_HOST;
+        private Path workingDirectory = Path.of("").toAbsolutePath();
+        private final Map<String, String> environment = new LinkedHashMap<>();
+        private boolean inheritEnvironment = true;
+        private Path logDirectory = Path.of(System.getProperty("java.io.tmpdir"), "zdd-logs");
+        private Duration startupCheck = DEFAULT_STARTUP_CHECK;
+        private Duration killWait = DEFAULT_KILL_WAIT;
+        private int logTailLines = DEFAULT_LOG_TAIL_LINES;
+
+        private Builder() {
+        }
+
+        /**
+         * The program and its arguments, with placeholders {@code {port}}, {@code {version}}, {@code {id}},
+         * {@code {service}}, {@code {host}}. Required; the program must be non-empty; no argument may contain a NUL or
+         * a line break.
+         */
+        public Builder command(List<String> value) {
+            if (value == null || value.isEmpty()) {
+                throw new IllegalArgumentException("processLauncher.command must not be null or empty");
+            }
+            for (int i = 0; i < value.size(); i++) {
+                String a = value.get(i);
+                if (a == null) {
+                    throw new IllegalArgumentException("processLauncher.command[" + i + "] must not be null");
+                }
+                if (a.indexOf('\0') >= 0 || a.indexOf('\n') >= 0 || a.indexOf('\r') >= 0) {
+                    throw new IllegalArgumentException("processLauncher.command[" + i + "] '" + Texts.snippet(a, 80)
+                            + "' contains a NUL or line break");
+                }
+            }
+            if (value.get(0).isBlank()) {
+                throw new IllegalArgumentException("processLauncher.command[0] (the program) must not be blank");
+            }
+            command = List.copyOf(value);
+            return this;
+        }
+
+        /** Varargs form of {@link #command(List)}. */
+        public Builder command(String... value) {
+            if (value == null) {
+                throw new IllegalArgumentException("processLauncher.command must not be null");
+            }
+            return command(java.util.Arrays.asList(value));
+        }
+
+        /** Ports to choose from, inclusive, 1 to 65535. Default {@value #DEFAULT_PORT_MIN}-{@value #DEFAULT_PORT_MAX}. */
+        public Builder portRange(int min, int max) {
+            if (min < 1 || max > 65535 || min > max) {
+                throw new IllegalArgumentException("processLauncher.portRange " + min + "-" + max
+                        + " is invalid: expected 1 <= min <= max <= 65535");
+            }
+            portMin = min;
+            portMax = max;
+            return this;
+        }
+
+        /** Host the targets answer on (their endpoint) and ports are checked on. Default {@value #DEFAULT_HOST}. */
+        public Builder host(String value) {
+            host = new Endpoint(value, 1).host();
+            return this;
+        }
+
+        /** Working directory of the processes; must exist. Default the JVM's current directory. */
+        public Builder workingDirectory(Path value) {
+            if (value == null || !Files.isDirectory(value)) {
+                throw new IllegalArgumentException("processLauncher.workingDirectory '" + value + "' is not a directory");
+            }
+            workingDirectory = value.toAbsolutePath();
+            return this;
+        }
+
+        /** Adds an environment variable. The value is a secret: never logged or shown. Repeatable (last wins). */
+        public Builder environment(String name, String value) {
+            if (name == null || !ENV_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("processLauncher.environment name '" + (name == null ? "null" : Texts.snippet(name, 80))
+                        + "' is invalid: expected a letter or '_' followed by letters, digits or '_'");
+            }
+            if (value == null || value.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("processLauncher.environment value of " + name
+                        + " must not be null or contain NUL (value hidden)");
+            }
+            environment.put(name, value);
+            return this;
+        }
+
+        /** Whether processes inherit this JVM's environment (plus {@link #environment}). Default {@code true}. */
+        public Builder inheritEnvironment(boolean value) {
+            inheritEnvironment = value;
+            return this;
+        }
+
+        /** Directory of the per-target log files (created when missing). Default {@code <java.io.tmpdir>/zdd-logs}. */
+        public Builder logDirectory(Path value) {
+            if (value == null) {
+                throw new IllegalArgumentException("processLauncher.logDirectory must not be null");
+            }
+            logDirectory = value.toAbsolutePath();
+            return this;
+        }
+
+        /** How long after start an exit fails the launch; not negative. Default 500 ms. */
+        public Builder startupCheck(Duration value) {
+            if (value == null || value.isNegative()) {
+                throw new IllegalArgumentException("processLauncher.startupCheck must not be null or negative, was " + value);
+            }
+            startupCheck = value;
+            return this;
+        }
+
+        /** How long to wait after SIGKILL; positive. Default 5 s. */
+        public Builder killWait(Duration value) {
+            if (value == null || value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("processLauncher.killWait must be positive, was " + value);
+            }
+            killWait = value;
+            return this;
+        }
+
+        /** Log lines quoted in error messages, 0 to 1000. Default {@value #DEFAULT_LOG_TAIL_LINES}. */
+        public Builder logTailLines(int value) {
+            if (value < 0 || value > 1000) {
+                throw new IllegalArgumentException("processLauncher.logTailLines must be in [0, 1000], was " + value);
+            }
+            logTailLines = value;
+            return this;
+        }
+
+        /** Builds; throws when no command was set. */
+        public ProcessLauncher build() {
+            if (command == null) {
+                throw new IllegalArgumentException("processLauncher.command is required");
+            }
+            return new ProcessLauncher(this);
+        }
+    }
+}

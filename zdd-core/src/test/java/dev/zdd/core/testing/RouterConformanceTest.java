@@ -1,0 +1,182 @@
+package dev.zdd.core.testing;
+
+import dev.zdd.api.Route;
+import dev.zdd.api.RouteState;
+import dev.zdd.api.RouterCapabilities;
+import dev.zdd.api.Routing;
+import dev.zdd.api.Target;
+import dev.zdd.api.TrafficRouter;
+import dev.zdd.core.router.InProcessRouter;
+import dev.zdd.core.router.RequestInfo;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link RouterConformance} passes a correct router and catches deliberately broken ones with a precise message. */
+class RouterConformanceTest {
+    private static final Target A = Target.of("a", "1", "127.0.0.1", 9301);
+    private static final Target B = Target.of("b", "2", "127.0.0.1", 9302);
+    private static final Target C = Target.of("c", "2", "127.0.0.1", 9303);
+    private static final List<Target> TARGETS = List.of(A, B, C);
+
+    /** Stores what it is given after a transformation: the transformation is the bug. */
+    private static final class Broken implements TrafficRouter {
+        private final RouterCapabilities caps;
+        private final UnaryOperator<Routing> bug;
+        private volatile Routing current = Routing.EMPTY;
+
+        Broken(RouterCapabilities caps, UnaryOperator<Routing> bug) {
+            this.caps = caps;
+            this.bug = bug;
+        }
+
+        @Override
+        public void apply(Routing routing) {
+            current = bug.apply(routing);
+        }
+
+        @Override
+        public Routing current() {
+            return current;
+        }
+
+        @Override
+        public RouterCapabilities capabilities() {
+            return caps;
+        }
+    }
+
+    private static final RouterCapabilities ALL = InProcessRouter.CAPABILITIES;
+
+    @Test
+    void inProcessRouterPassesWithADataPathVerifier() {
+        InProcessRouter router = InProcessRouter.create();
+        List<Routing> verified = new ArrayList<>();
+        RouterConformance.Report report = RouterConformance.check(router, TARGETS, RouterConformance.Options.builder()
+                .name("in-process").verifier(routing -> {
+                    // the data path: what choose() really does must match the table's shares
+                    Map<String, Integer> counts = new HashMap<>();
+                    int n = 4000;
+                    for (int i = 0; i < n; i++) {
+                        counts.merge(router.choose(RequestInfo.EMPTY).orElseThrow().id(), 1, Integer::sum);
+                    }
+                    int total = routing.servingWeight();
+                    for (Route r : routing.routes()) {
+                        double expected = r.serving() ? (double) r.weight() / total : 0;
+                        double seen = counts.getOrDefault(r.target().id(), 0) / (double) n;
+                        if (Math.abs(expected - seen) > 0.04) {
+                            throw new AssertionError(r.target().id() + " got " + seen + ", expected " + expected);
+                        }
+                    }
+                    verified.add(routing);
+                }).build());
+        assertEquals(List.of(), report.skipped().stream().filter(s -> !s.startsWith("inexpressible")).toList());
+        assertTrue(report.passed().containsAll(List.of("one target", "idempotent", "switch", "even split", "uneven split",
+                "drain", "back from drain", "stickiness", "rules", "rollback")), report.toString());
+        assertTrue(verified.size() >= 10, "verifier ran " + verified.size() + " times");
+    }
+
+    @Test
+    void sameVersionTargetsSkipStickinessWithAReason() {
+        RouterConformance.Report report = RouterConformance.check(InProcessRouter.create(),
+                List.of(A, Target.of("a2", "1", "127.0.0.1", 9304)));
+        assertEquals(List.of("inexpressible weight: maxWeight is 10000, every weight is expressible",
+                "stickiness: all targets have version 1 (give targets of two versions)",
+                "rules: all targets have version 1 (give targets of two versions)"), report.skipped());
+    }
+
+    @Test
+    void routerThatIgnoresWeightsFails() {
+        Broken evenAlways = new Broken(ALL, r -> r.servingWeight() == 0 ? r : Routing.of(r.routes().stream()
+                .map(x -> x.serving() ? Route.active(x.target(), 1) : x).toList()).withStickiness(r.stickiness()).withRules(r.rules()));
+        AssertionError e = assertThrows(AssertionError.class, () -> RouterConformance.check(evenAlways, TARGETS));
+        assertEquals("[uneven split] Broken: after apply(Routing[a/1 1000, b/2 9000]) current() returned Routing[a/1 1, b/2 1]",
+                e.getMessage());
+    }
+
+    @Test
+    void routerThatDropsDeclaredStickinessFails() {
+        Broken noSticky = new Broken(ALL, r -> r.withStickiness(null));
+        AssertionError e = assertThrows(AssertionError.class, () -> RouterConformance.check(noSticky, TARGETS));
+        assertEquals("[stickiness] Broken: after apply(Routing[b/2 5000, a/1 5000; sticky header:X-Zdd-Conformance]) "
+                + "current() returned Routing[b/2 5000, a/1 5000]", e.getMessage());
+    }
+
+    @Test
+    void routerThatSilentlyIgnoresAnUndeclaredFeatureFails() {
+        Broken silent = new Broken(new RouterCapabilities(10_000, true, false, false, false), r -> r.withRules(List.of()));
+        AssertionError e = assertThrows(AssertionError.class, () -> RouterConformance.check(silent, TARGETS));
+        assertEquals("[rules] Broken: capabilities do not declare rules, yet apply(Routing[b/2 5000, a/1 5000; "
+                + "header:X-Zdd-Conformance in [tester] -> 2]) was accepted and current() returned Routing[b/2 5000, a/1 5000]: "
+                + "refuse what the router cannot do", e.getMessage());
+    }
+
+    @Test
+    void routerWithStaleCurrentFails() {
+        Routing[] first = new Routing[1];
+        Broken stale = new Broken(ALL, r -> {
+            if (first[0] == null) {
+                first[0] = r;
+            }
+            return first[0];
+        });
+        AssertionError e = assertThrows(AssertionError.class, () -> RouterConformance.check(stale, TARGETS));
+        assertEquals("[switch] Broken: after apply(Routing[b/2 10000, a/1 disabled]) current() returned Routing[a/1 10000]",
+                e.getMessage());
+    }
+
+    @Test
+    void routerWhoseStateAndWeightDisagreeFails() {
+        Broken drainKeepsWeight = new Broken(ALL, r -> Routing.of(r.routes().stream()
+                .map(x -> x.state() == RouteState.DRAINING ? new Route(x.target(), 5000, RouteState.DRAINING) : x).toList())
+                .withStickiness(r.stickiness()).withRules(r.rules()));
+        AssertionError e = assertThrows(AssertionError.class, () -> RouterConformance.check(drainKeepsWeight, TARGETS));
+        assertEquals("[drain] Broken: current() returned Routing[b/2 10000, a/1 draining] where a is DRAINING with weight 5000 "
+                + "(state and weight disagree)", e.getMessage());
+    }
+
+    @Test
+    void routerThatForgetsToReactivateAfterDrainFails() {
+        // the HAProxy trap: state and weight are independent; this router never takes a target out of DRAINING
+        Map<String, RouteState> sticky = new HashMap<>();
+        Broken stuck = new Broken(ALL, r -> {
+            List<Route> out = new ArrayList<>();
+            for (Route x : r.routes()) {
+                if (x.state() == RouteState.DRAINING) {
+                    sticky.put(x.target().id(), RouteState.DRAINING);
+                }
+                out.add(sticky.containsKey(x.target().id()) ? Route.draining(x.target()) : x);
+            }
+            return new Routing(out, r.stickiness(), r.rules());
+        });
+        AssertionError e = assertThrows(AssertionError.class, () -> RouterConformance.check(stuck, TARGETS));
+        assertEquals("[back from drain] Broken: after apply(Routing[a/1 5000, b/2 5000]) current() returned "
+                + "Routing[a/1 draining, b/2 5000]", e.getMessage());
+    }
+
+    @Test
+    void verifierFailureIsReported() {
+        AssertionError e = assertThrows(AssertionError.class, () -> RouterConformance.check(InProcessRouter.create(), TARGETS,
+                RouterConformance.Options.builder().name("my-router").verifier(r -> {
+                    throw new AssertionError("proxy still answers with version 1");
+                }).build()));
+        assertEquals("[one target] my-router: the verifier rejected the data path after apply(Routing[a/1 10000]): "
+                + "proxy still answers with version 1", e.getMessage());
+    }
+
+    @Test
+    void argumentsAreValidated() {
+        InProcessRouter r = InProcessRouter.create();
+        assertThrows(IllegalArgumentException.class, () -> RouterConformance.check(r, List.of(A)));
+        assertThrows(IllegalArgumentException.class, () -> RouterConformance.check(r, List.of(A, A)));
+        assertThrows(IllegalArgumentException.class, () -> RouterConformance.check(null, TARGETS));
+    }
+}

@@ -1,0 +1,53 @@
+package dev.zdd.haproxy;
+
+/**
+ * One server line of {@code show servers state}: the admin state and weights that HAProxy really applies.
+ *
+ * <p>Immutable value; thread-safe.
+ *
+ * @param backendName   the backend
+ * @param serverId      HAProxy's numeric server id
+ * @param serverName    the server name
+ * @param address       the server address (IP literal or name)
+ * @param port          the server port (0 when none)
+ * @param operState     srv_op_state: 0 stopped (down), 1 starting, 2 running, 3 stopping
+ * @param adminState    srv_admin_state: bit field, see {@link #inMaintenance()} and {@link #draining()}
+ * @param userWeight    srv_uweight, the current weight (0 to 256)
+ * @param initialWeight srv_iweight, the weight from the configuration
+ */
+public record ServerState(String backendName, int serverId, String serverName, String address, int port,
+                          int operState, int adminState, int userWeight, int initialWeight) {
+    /** srv_op_state of a server that is down. */
+    public static final int OP_STOPPED = 0;
+    /** srv_op_state of a server in slow start. */
+    public static final int OP_STARTING = 1;
+    /** srv_op_state of a running server. */
+    public static final int OP_RUNNING = 2;
+    /** srv_op_state of a soft-stopping server. */
+    public static final int OP_STOPPING = 3;
+
+    /** Admin bits meaning maintenance: forced (0x01), inherited (0x02) or address resolution (0x20). */
+    public static final int ADMIN_MAINT_MASK = 0x23;
+    /** Admin bits meaning drain: forced (0x08) or inherited (0x10). */
+    public static final int ADMIN_DRAIN_MASK = 0x18;
+
+    /** {@code true} when the server is in maintenance (takes no traffic at all). */
+    public boolean inMaintenance() {
+        return (adminState & ADMIN_MAINT_MASK) != 0;
+    }
+
+    /** {@code true} when the server is draining (no new load-balanced traffic) and not in maintenance. */
+    public boolean draining() {
+        return !inMaintenance() && (adminState & ADMIN_DRAIN_MASK) != 0;
+    }
+
+    /** {@code true} when the server is up (running or starting) as far as health checks are concerned. */
+    public boolean up() {
+        return operState == OP_RUNNING || operState == OP_STARTING;
+    }
+
+    /** {@code true} when HAProxy sends it new load-balanced requests: up, ready, weight above 0. */
+    public boolean serving() {
+        return up() && !inMaintenance() && !draining() && userWeight > 0;
+    }
+}
