@@ -9,7 +9,8 @@ final class Scenarios {
 
     static List<Scenario> all() {
         return List.of(
-                new dev.zdd.examples.haproxy.HaproxyBench()
+                new dev.zdd.examples.haproxy.HaproxyBench(),
+                new dev.zdd.examples.nginx.NginxBench()
         );
     }
 }

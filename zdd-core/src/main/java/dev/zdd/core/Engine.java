@@ -1,0 +1,317 @@
+package dev.zdd.core;
+
+import dev.zdd.api.Deployment;
+import dev.zdd.api.DeploymentCheck;
+import dev.zdd.api.DeploymentHook;
+import dev.zdd.api.DeploymentListener;
+import dev.zdd.api.DeploymentSpec;
+import dev.zdd.api.HealthProbe;
+import dev.zdd.api.Plan;
+import dev.zdd.api.PlanContext;
+import dev.zdd.api.ProbePolicy;
+import dev.zdd.api.RouterCapabilities;
+import dev.zdd.api.RouterException;
+import dev.zdd.api.Routing;
+import dev.zdd.api.Scheduler;
+import dev.zdd.api.Strategy;
+import dev.zdd.api.TargetLauncher;
+import dev.zdd.api.TrafficRouter;
+import dev.zdd.core.internal.BlockingPool;
+import dev.zdd.core.internal.DeploymentRun;
+import dev.zdd.core.internal.EngineConfig;
+import dev.zdd.core.internal.PlanValidator;
+import dev.zdd.core.internal.Texts;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+
+/**
+ * Runs deployment {@link Plan}s: the only part of zdd with side effects.
+ *
+ * <p>{@link #plan(DeploymentSpec, Strategy)} is a dry run: it reads the router's current routing, asks the strategy for
+ * a plan and validates it, touching nothing. {@link #start(DeploymentSpec, Strategy)} does the same and then runs the plan
+ * asynchronously, returning a {@link Deployment} handle at once. The engine validates every plan before touching
+ * anything: each target id a step names exists (in the current routing, in the spec, or launched by an earlier step),
+ * launched ids are new, checks and hooks are registered, a probe and a launcher are there when steps need them, and the
+ * router can express every routing table ({@link RouterCapabilities#check}). A problem is an
+ * {@link IllegalArgumentException} naming the step (numbered from 1 as {@link Plan#render()} prints it), the field and
+ * the value.
+ *
+ * <p>Running: steps run in order; blocking calls (router, launcher, probes, checks, hooks) run on the
+ * {@link Builder#executor(Executor) executor}, each bounded by a deadline timer on the
+ * {@link Builder#scheduler(Scheduler) scheduler}; the engine never sleeps and never blocks its own threads. Any failure,
+ * deadline or abort rolls back: relaunch what the deployment retired (newest first), restore exactly the routing read
+ * before, retire what it launched. See {@code docs/engine.md} for the full semantics.
+ *
+ * <p>Immutable and thread-safe: one engine may run several deployments at once (of different services: the engine does
+ * not lock a router against concurrent deployments). Build with {@link #builder()}.
+ */
+public final class Engine {
+    /** Default bound of every blocking call (router, launcher, check, hook): 5 minutes. */
+    public static final Duration DEFAULT_STEP_DEADLINE = Duration.ofMinutes(5);
+    /** How often a drain polls {@link dev.zdd.api.ConnectionStats#activeConnections()}: 1 second. */
+    public static final Duration DEFAULT_DRAIN_POLL = Duration.ofSeconds(1);
+    /** Grace given to launched targets retired by a rollback: 10 seconds. */
+    public static final Duration DEFAULT_ROLLBACK_GRACE = Duration.ofSeconds(10);
+    /** How many times a rollback retries restoring the routing after a first failed attempt: 3. */
+    public static final int DEFAULT_ROLLBACK_RETRIES = 3;
+    /** Wait before the first retry of the routing restore; doubles at each retry: 1 second. */
+    public static final Duration DEFAULT_ROLLBACK_BACKOFF = Duration.ofSeconds(1);
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+
+    private final EngineConfig config;
+
+    private Engine(EngineConfig config) {
+        this.config = config;
+    }
+
+    /** A builder; {@link Builder#router(TrafficRouter)} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Dry run: reads the router's current routing (bounded by the step deadline), plans and validates. Touches nothing.
+     *
+     * @return the validated plan; {@link Plan#render()} prints it
+     * @throws IllegalArgumentException when the strategy cannot plan or the plan is invalid for this engine and router
+     * @throws RouterException          when the router's current routing cannot be read
+     */
+    public Plan plan(DeploymentSpec spec, Strategy strategy) {
+        Objects.requireNonNull(strategy, "strategy");
+        return planned(context(spec), strategy);
+    }
+
+    /**
+     * Plans, validates and starts a deployment; returns at once (status PENDING until the scheduler runs its first step).
+     *
+     * @throws IllegalArgumentException when the strategy cannot plan or the plan is invalid; nothing was touched
+     * @throws RouterException          when the router's current routing cannot be read
+     */
+    public Deployment start(DeploymentSpec spec, Strategy strategy) {
+        Objects.requireNonNull(strategy, "strategy");
+        PlanContext context = context(spec);
+        Plan plan = planned(context, strategy);
+        return new DeploymentRun(config, spec, plan, context.current()).start();
+    }
+
+    /**
+     * Validates a given plan (for example one a strategy made earlier, or one written by hand) against the router's
+     * current routing and starts it; returns at once.
+     *
+     * @throws IllegalArgumentException when the plan is invalid; nothing was touched
+     * @throws RouterException          when the router's current routing cannot be read
+     */
+    public Deployment start(DeploymentSpec spec, Plan plan) {
+        if (plan == null) {
+            throw new IllegalArgumentException("plan must not be null");
+        }
+        PlanContext context = context(spec);
+        PlanValidator.validate(plan, context, config);
+        return new DeploymentRun(config, spec, plan, context.current()).start();
+    }
+
+    private Plan planned(PlanContext context, Strategy strategy) {
+        Plan plan = strategy.plan(context);
+        if (plan == null) {
+            throw new IllegalArgumentException("strategy " + strategy.getClass().getName() + " returned no plan");
+        }
+        PlanValidator.validate(plan, context, config);
+        return plan;
+    }
+
+    private PlanContext context(DeploymentSpec spec) {
+        if (spec == null) {
+            throw new IllegalArgumentException("spec must not be null");
+        }
+        Routing before = readCurrent();
+        RouterCapabilities capabilities = config.router().capabilities();
+        if (capabilities == null) {
+            throw new IllegalArgumentException("router " + config.routerName() + " declared no capabilities (null)");
+        }
+        return new PlanContext(spec, before, capabilities, config.launcher() != null);
+    }
+
+    /**
+     * Reads {@code router.current()} on a short-lived thread of its own (not the configured executor, which may be a
+     * virtual one that only runs when a test advances it), waiting at most the step deadline.
+     */
+    private Routing readCurrent() {
+        TrafficRouter router = config.router();
+        FutureTask<Routing> task = new FutureTask<>(router::current);
+        Thread t = new Thread(task, "zdd-read-routing");
+        t.setDaemon(true);
+        t.start();
+        Duration deadline = config.stepDeadline();
+        try {
+            Routing r = task.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+            if (r == null) {
+                throw new RouterException("router " + config.routerName() + " returned no current routing (null)");
+            }
+            return r;
+        } catch (TimeoutException e) {
+            task.cancel(true);
+            throw new RouterException("deadline of " + Texts.duration(deadline) + " exceeded reading the current routing"
+                    + " of " + config.routerName() + " before planning", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RouterException re) {
+                throw new RouterException("cannot read the current routing before planning: " + Texts.message(re), re);
+            }
+            throw new RouterException("cannot read the current routing before planning: " + Texts.message(c), c);
+        } catch (InterruptedException e) {
+            task.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new RouterException("interrupted reading the current routing before planning", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Engine[router=" + config.routerName() + ", launcher=" + (config.launcher() == null ? "none"
+                : config.launcher().getClass().getSimpleName()) + ", probe=" + (config.probe() == null ? "none"
+                : config.probe().getClass().getSimpleName()) + ", checks=" + config.checks().keySet() + ", hooks="
+                + config.hooks().keySet() + "]";
+    }
+
+    /**
+     * Builds an {@link Engine}. Every setter validates its argument and names the bad value. Not thread-safe.
+     */
+    public static final class Builder {
+        private TrafficRouter router;
+        private TargetLauncher launcher;
+        private HealthProbe probe;
+        private ProbePolicy probePolicy = ProbePolicy.DEFAULTS;
+        private Scheduler scheduler;
+        private Executor executor;
+        private final List<DeploymentListener> listeners = new ArrayList<>();
+        private final Map<String, DeploymentCheck> checks = new LinkedHashMap<>();
+        private final Map<String, DeploymentHook> hooks = new LinkedHashMap<>();
+        private Duration stepDeadline = DEFAULT_STEP_DEADLINE;
+        private boolean inconclusiveAsPass;
+
+        private Builder() {
+        }
+
+        /** The router (required). */
+        public Builder router(TrafficRouter v) {
+            router = notNull("router", v);
+            return this;
+        }
+
+        /** Starts and stops targets. Default: none (Launch steps are then refused; Retire leaves targets running). */
+        public Builder launcher(TargetLauncher v) {
+            launcher = notNull("launcher", v);
+            return this;
+        }
+
+        /** Probes targets for AwaitHealthy steps. Default: none (AwaitHealthy steps are then refused). */
+        public Builder probe(HealthProbe v) {
+            probe = notNull("probe", v);
+            return this;
+        }
+
+        /** How probes are run. Default {@link ProbePolicy#DEFAULTS}. */
+        public Builder probePolicy(ProbePolicy v) {
+            probePolicy = notNull("probePolicy", v);
+            return this;
+        }
+
+        /** Timers and the clock. Default {@link Schedulers#system()}. */
+        public Builder scheduler(Scheduler v) {
+            scheduler = notNull("scheduler", v);
+            return this;
+        }
+
+        /**
+         * Runs the blocking calls (router, probes, launcher, checks, hooks). Default: a shared pool of up to 64 daemon
+         * threads. With a {@link dev.zdd.core.testing.VirtualScheduler}, pass its {@code executor()}.
+         */
+        public Builder executor(Executor v) {
+            executor = notNull("executor", v);
+            return this;
+        }
+
+        /** Adds a listener; listeners are called in the order added. */
+        public Builder listener(DeploymentListener v) {
+            listeners.add(notNull("listener", v));
+            return this;
+        }
+
+        /** Registers a check for {@code Step.Check(name)}; the name follows the id pattern and is unique. */
+        public Builder check(String name, DeploymentCheck v) {
+            checkName("check name", name);
+            if (checks.containsKey(name)) {
+                throw new IllegalArgumentException("check name '" + name + "' is already registered");
+            }
+            checks.put(name, notNull("check '" + name + "'", v));
+            return this;
+        }
+
+        /** Registers a hook for {@code Step.Hook(name)}; the name follows the id pattern and is unique. */
+        public Builder hook(String name, DeploymentHook v) {
+            checkName("hook name", name);
+            if (hooks.containsKey(name)) {
+                throw new IllegalArgumentException("hook name '" + name + "' is already registered");
+            }
+            hooks.put(name, notNull("hook '" + name + "'", v));
+            return this;
+        }
+
+        /** Bound of every blocking call; positive. Default {@link #DEFAULT_STEP_DEADLINE}. */
+        public Builder stepDeadline(Duration v) {
+            notNull("stepDeadline", v);
+            if (v.isNegative() || v.isZero()) {
+                throw new IllegalArgumentException("stepDeadline must be positive, was " + v);
+            }
+            stepDeadline = v;
+            return this;
+        }
+
+        /** Whether an INCONCLUSIVE check verdict passes. Default {@code false}: it rolls back. */
+        public Builder inconclusiveAsPass(boolean v) {
+            inconclusiveAsPass = v;
+            return this;
+        }
+
+        /** Builds; throws {@link IllegalArgumentException} when the router is missing. */
+        public Engine build() {
+            if (router == null) {
+                throw new IllegalArgumentException("router must be set (Engine.builder().router(...))");
+            }
+            return new Engine(new EngineConfig(router, launcher, probe, probePolicy,
+                    scheduler == null ? Schedulers.system() : scheduler,
+                    executor == null ? BlockingPool.shared() : executor, listeners, checks, hooks, stepDeadline,
+                    inconclusiveAsPass, DEFAULT_DRAIN_POLL, DEFAULT_ROLLBACK_GRACE, DEFAULT_ROLLBACK_RETRIES,
+                    DEFAULT_ROLLBACK_BACKOFF));
+        }
+
+        private static <T> T notNull(String field, T v) {
+            if (v == null) {
+                throw new IllegalArgumentException(field + " must not be null");
+            }
+            return v;
+        }
+
+        private static void checkName(String field, String name) {
+            if (name == null) {
+                throw new IllegalArgumentException(field + " must not be null");
+            }
+            if (!NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException(field + " '" + Texts.printable(name) + "' is invalid: expected letters,"
+                        + " digits, '.', '_' or '-', starting with a letter or digit, at most 63");
+            }
+        }
+    }
+}

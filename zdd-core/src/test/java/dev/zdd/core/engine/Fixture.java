@@ -1,0 +1,110 @@
+package dev.zdd.core.engine;
+
+import dev.zdd.api.Deployment;
+import dev.zdd.api.DeploymentEvent;
+import dev.zdd.api.DeploymentResult;
+import dev.zdd.api.DeploymentSpec;
+import dev.zdd.api.Plan;
+import dev.zdd.api.ProbePolicy;
+import dev.zdd.api.RouteState;
+import dev.zdd.api.Routing;
+import dev.zdd.api.Step;
+import dev.zdd.api.Target;
+import dev.zdd.core.Engine;
+import dev.zdd.core.testing.FakeLauncher;
+import dev.zdd.core.testing.RecordingRouter;
+import dev.zdd.core.testing.ScriptedProbe;
+import dev.zdd.core.testing.VirtualScheduler;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Shared setup of the engine tests: two old targets behind a recording router, fakes, virtual time, an event log. */
+final class Fixture {
+    final VirtualScheduler time = new VirtualScheduler();
+    final Target old1 = Target.of("old1", "v1", "10.0.0.1", 8080);
+    final Target old2 = Target.of("old2", "v1", "10.0.0.2", 8080);
+    final RecordingRouter router = RecordingRouter.serving(old1, old2);
+    final Routing before = router.table();
+    final FakeLauncher launcher = new FakeLauncher().adopt(old1, old2);
+    final ScriptedProbe probe = ScriptedProbe.healthy();
+    final List<DeploymentEvent> events = Collections.synchronizedList(new ArrayList<>());
+    final DeploymentSpec spec = DeploymentSpec.builder("shop", "v2").build();
+    static final ProbePolicy POLICY = ProbePolicy.builder().period(Duration.ofSeconds(1)).timeout(Duration.ofMillis(500))
+            .failureThreshold(3).deadline(Duration.ofMinutes(1)).build();
+
+    Engine.Builder builder() {
+        return Engine.builder().router(router).launcher(launcher).probe(probe).probePolicy(POLICY).scheduler(time)
+                .executor(time.executor()).listener(events::add);
+    }
+
+    Engine engine() {
+        return builder().build();
+    }
+
+    /** Runs virtual time until the deployment ends (at most a day) and returns its result. */
+    DeploymentResult finish(Deployment d) {
+        assertTrue(time.runUntil(() -> d.status().isTerminal(), Duration.ofDays(1)), () -> "not terminal: " + d.status());
+        assertEquals(List.of(), time.failures(), "scheduler task failures");
+        return d.result().orElseThrow();
+    }
+
+    DeploymentResult run(Step... steps) {
+        return finish(engine().start(spec, plan(steps)));
+    }
+
+    static Plan plan(Step... steps) {
+        return new Plan("test", List.of(steps));
+    }
+
+    static Step.Launch launch(String id) {
+        return new Step.Launch(id, "v2", Map.of());
+    }
+
+    static Step.AwaitHealthy awaitHealthy(String... ids) {
+        return new Step.AwaitHealthy(List.of(ids));
+    }
+
+    /** All traffic evenly on {@code ids}, the other ids given as {@code draining:<id>} draining. */
+    static Step.ShiftTraffic shift(String label, String... ids) {
+        List<Step.Allocation> out = new ArrayList<>();
+        List<String> active = new ArrayList<>();
+        for (String id : ids) {
+            if (id.startsWith("draining:")) {
+                out.add(Step.Allocation.draining(id.substring("draining:".length())));
+            } else {
+                active.add(id);
+            }
+        }
+        for (int i = 0; i < active.size(); i++) {
+            out.add(0 + i, Step.Allocation.active(active.get(i), Routing.MAX_WEIGHT / active.size()));
+        }
+        return Step.ShiftTraffic.of(label, out);
+    }
+
+    static Step.ShiftTraffic weights(String label, Object... idWeight) {
+        List<Step.Allocation> out = new ArrayList<>();
+        for (int i = 0; i < idWeight.length; i += 2) {
+            out.add(new Step.Allocation((String) idWeight[i], (Integer) idWeight[i + 1], RouteState.ACTIVE));
+        }
+        return Step.ShiftTraffic.of(label, out);
+    }
+
+    List<DeploymentEvent.Type> types() {
+        synchronized (events) {
+            return events.stream().map(DeploymentEvent::type).toList();
+        }
+    }
+
+    List<DeploymentEvent> events(DeploymentEvent.Type type) {
+        synchronized (events) {
+            return events.stream().filter(e -> e.type() == type).toList();
+        }
+    }
+}

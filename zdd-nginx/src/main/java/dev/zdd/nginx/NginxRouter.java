@@ -1,0 +1,532 @@
+package dev.zdd.nginx;
+
+import dev.zdd.api.Endpoint;
+import dev.zdd.api.RouterCapabilities;
+import dev.zdd.api.RouterException;
+import dev.zdd.api.Routing;
+import dev.zdd.api.TrafficRouter;
+import dev.zdd.nginx.internal.ConfigSafety;
+import dev.zdd.nginx.internal.IncludeFile;
+import dev.zdd.nginx.internal.IncludeRenderer;
+import dev.zdd.nginx.internal.StatusClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link TrafficRouter} over open-source nginx: it owns one include file (http context) that defines one upstream
+ * and the variable {@code $zdd_NAME_upstream}, which the user's own configuration passes to
+ * {@code proxy_pass http://$zdd_NAME_upstream;}. It never edits any other file. See docs/nginx.md for the complete
+ * setup.
+ *
+ * <p>{@link #apply(Routing)} is safe: it renders the file, swaps it in atomically (rename), tests the real main
+ * configuration with {@code nginx -t}, reloads, and confirms through a zdd-owned status server (rendered in the same
+ * file) that the new worker generation answers and the old one no longer does, before returning. On any failure it
+ * restores the previous file (and reloads back when it had reloaded); the {@link RouterException} names the step
+ * ({@code validate}, {@code reload}, {@code confirm}) and carries nginx's own message.
+ *
+ * <p>{@link #current()} reads the routing back from the machine-readable header of the file, checks the file's
+ * checksum, and checks that nginx serves that file's generation. A hand edit is reported as a {@link DriftException}
+ * and never silently overwritten (unless {@link Builder#overwriteDrift(boolean)}).
+ *
+ * <p>Weights are written as they are (1 to {@link Routing#MAX_WEIGHT}); a weight of 0, DRAINING and DISABLED become
+ * {@code down} (nginx has no drain: requests already in flight finish, new ones go elsewhere).
+ *
+ * <p>Thread-safe: calls are serialised by an internal lock.
+ */
+public final class NginxRouter implements TrafficRouter {
+    /** Default bound on the wait for the new configuration to serve: 10 seconds. */
+    public static final Duration DEFAULT_CONFIRM_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Default time for which only the new generation must answer before {@link #apply} returns: 150 ms (nginx's master
+     * lets old workers accept for about 100 ms after starting new ones).
+     */
+    public static final Duration DEFAULT_CONFIRM_SETTLE = Duration.ofMillis(150);
+    /** What this router can do: weights 1 to 10000, DRAINING (as {@code down}), stickiness, rules; no connection counts. */
+    public static final RouterCapabilities CAPABILITIES = new RouterCapabilities(Routing.MAX_WEIGHT, true, true, true, false);
+
+    private static final Logger LOG = LoggerFactory.getLogger(NginxRouter.class);
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
+    private static final int MAX_LOG_TAIL = 4096;
+    private static final long POLL_INTERVAL_MILLIS = 5;
+
+    private final String name;
+    private final Path includeFile;
+    private final Endpoint status;
+    private final NginxControl control;
+    private final Duration confirmTimeout;
+    private final Duration confirmSettle;
+    private final boolean overwriteDrift;
+    private final Path errorLog;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** The last file this router wrote and confirmed (guarded by lock), so that apply need not parse it again. */
+    private IncludeFile lastWritten;
+
+    private NginxRouter(Builder b) {
+        this.name = b.name;
+        this.includeFile = b.includeFile.toAbsolutePath();
+        this.status = b.status;
+        this.control = b.control;
+        this.confirmTimeout = b.confirmTimeout;
+        this.confirmSettle = b.confirmSettle;
+        this.overwriteDrift = b.overwriteDrift;
+        this.errorLog = b.errorLog;
+    }
+
+    /** A builder; name, include file, status endpoint and control are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The upstream name. */
+    public String name() {
+        return name;
+    }
+
+    /** The include file zdd owns. */
+    public Path includeFile() {
+        return includeFile;
+    }
+
+    /** The nginx variable the user's {@code proxy_pass} uses, e.g. {@code $zdd_app_upstream}. */
+    public String variable() {
+        return "$zdd_" + name + "_upstream";
+    }
+
+    /** Where the status server that confirms reloads listens. */
+    public Endpoint status() {
+        return status;
+    }
+
+    @Override
+    public RouterCapabilities capabilities() {
+        return CAPABILITIES;
+    }
+
+    /**
+     * Writes the include file for {@code initial} without testing or reloading, to bootstrap before nginx first starts
+     * (nginx refuses to start while the main configuration includes a missing file). Does nothing when the file already
+     * holds exactly this routing.
+     *
+     * @throws IllegalStateException when the file exists with other content (use {@link #apply(Routing)})
+     * @throws RouterException       when it cannot be written
+     */
+    public void writeInitial(Routing initial) {
+        IncludeFile next = render(initial);
+        lock.lock();
+        try {
+            String existing = read();
+            if (existing != null) {
+                if (existing.equals(next.text())) {
+                    return;
+                }
+                throw new IllegalStateException("nginx router '" + name + "': " + includeFile
+                        + " exists already; use apply() to change it");
+            }
+            write(next.text(), "write initial");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void apply(Routing routing) {
+        IncludeFile next = render(routing);
+        lock.lock();
+        try {
+            long t0 = System.nanoTime();
+            String previousText = read();
+            IncludeFile previous = null;
+            if (previousText != null && lastWritten != null && previousText.equals(lastWritten.text())) {
+                previous = lastWritten;
+            } else if (previousText != null) {
+                try {
+                    previous = IncludeFile.parse(previousText);
+                } catch (IllegalArgumentException e) {
+                    if (!overwriteDrift) {
+                        throw new DriftException(prefix() + "step 'read' found drift: " + includeFile + " was changed outside"
+                                + " zdd: " + e.getMessage() + ". Nothing was changed. Restore the file, or build the router"
+                                + " with overwriteDrift(true) to replace the hand edit.");
+                    }
+                    LOG.warn("{}overwriting a hand-edited {}: {}", prefix(), includeFile, e.getMessage());
+                }
+            }
+            if (next.text().equals(previousText) && servedId().equals(next.id())) {
+                LOG.debug("{}already serves {}", prefix(), routing);
+                return;
+            }
+            write(next.text(), "write");
+            long t1 = System.nanoTime();
+            NginxControl.Result test = control.test();
+            if (!test.ok()) {
+                String restored = restoreFile(previousText);
+                throw new RouterException(prefix() + "step 'validate' failed: nginx -t rejected the new configuration"
+                        + " (exit " + test.exitCode() + "); " + restored + " and nginx was not reloaded, so it serves as"
+                        + " before. nginx said: " + test.output());
+            }
+            long t2 = System.nanoTime();
+            long logOffset = errorLogSize();
+            NginxControl.Result reload = control.reload();
+            if (!reload.ok()) {
+                String restored = restoreFile(previousText);
+                throw new RouterException(prefix() + "step 'reload' failed (exit " + reload.exitCode() + ")"
+                        + hint(reload.output()) + "; " + restored + ". nginx said: " + reload.output());
+            }
+            long t3 = System.nanoTime();
+            String problem = confirm(next.id());
+            if (problem != null) {
+                String nginxLog = errorLogSince(logOffset);
+                String restored = restoreFile(previousText);
+                String back = reloadBack(previous);
+                throw new RouterException(prefix() + "step 'confirm' failed: " + problem + "; " + restored + "; " + back
+                        + (nginxLog.isEmpty() ? "" : ". nginx's error log: " + nginxLog));
+            }
+            long t4 = System.nanoTime();
+            lastWritten = next;
+            LOG.info("{}applied {} in {} ms (write {} ms, validate {} ms, reload {} ms, confirm {} ms)", prefix(), routing,
+                    ms(t4 - t0), ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(t4 - t3));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Routing current() {
+        lock.lock();
+        try {
+            String text = read();
+            if (text == null) {
+                throw new RouterException(prefix() + "step 'read' failed: " + includeFile + " does not exist"
+                        + " (write it with writeInitial() before nginx starts)");
+            }
+            IncludeFile file;
+            try {
+                file = IncludeFile.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new DriftException(prefix() + "step 'read' found drift: " + includeFile + " was changed outside zdd: "
+                        + e.getMessage());
+            }
+            String served = servedId();
+            if (served.isEmpty()) {
+                throw new RouterException(prefix() + "step 'read' failed: the status server http://"
+                        + status.authority() + statusPath() + " does not answer: is nginx running, and does its main"
+                        + " configuration include " + includeFile + "?");
+            }
+            if (!served.equals(file.id())) {
+                throw new DriftException(prefix() + "step 'read' found drift: nginx serves generation " + served
+                        + " but " + includeFile + " holds generation " + file.id() + " (a reload failed or is pending;"
+                        + " apply() reconciles)");
+            }
+            return file.routing();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private IncludeFile render(Routing routing) {
+        if (routing == null) {
+            throw new IllegalArgumentException("routing must not be null");
+        }
+        CAPABILITIES.check("nginx router '" + name + "'", routing);
+        return IncludeFile.render(name, routing, status);
+    }
+
+    /**
+     * Polls the status server on fresh connections until it answers {@code id}, and only {@code id} for
+     * {@link #confirmSettle}. Returns null on success, else what went wrong.
+     */
+    private String confirm(String id) {
+        long start = System.nanoTime();
+        long deadline = start + confirmTimeout.toNanos();
+        long settle = confirmSettle.toNanos();
+        long lastOther = -1;
+        long firstNew = -1;
+        String lastAnswer = null;
+        String lastError = null;
+        while (true) {
+            long now = System.nanoTime();
+            try {
+                String body = StatusClient.get(status, statusPath(), POLL_TIMEOUT);
+                lastAnswer = body;
+                now = System.nanoTime();
+                if (id.equals(body)) {
+                    if (firstNew < 0) {
+                        firstNew = now;
+                    }
+                    long since = Math.max(firstNew, lastOther);
+                    if (now - since >= settle) {
+                        return null;
+                    }
+                } else {
+                    lastOther = now;
+                }
+            } catch (IOException e) {
+                lastError = e.toString();
+            }
+            if (System.nanoTime() >= deadline) {
+                break;
+            }
+            if (!sleepMillis(POLL_INTERVAL_MILLIS)) {
+                return "interrupted while waiting for generation " + id;
+            }
+        }
+        return (firstNew < 0 ? "nginx did not serve the new generation " + id : "the old generation kept answering")
+                + " within " + confirmTimeout.toMillis() + " ms at http://" + status.authority() + statusPath()
+                + " (last answer: " + (lastAnswer == null ? "none" : lastAnswer)
+                + (lastError == null ? "" : ", last error: " + lastError) + ")";
+    }
+
+    private String reloadBack(IncludeFile previous) {
+        if (previous == null) {
+            return "there was no previous zdd configuration to reload back to: nginx may serve the rejected one until"
+                    + " the next reload";
+        }
+        NginxControl.Result r = control.reload();
+        if (!r.ok()) {
+            return "WARNING: reloading the previous configuration failed too (exit " + r.exitCode() + "): " + r.output();
+        }
+        String problem = confirm(previous.id());
+        return problem == null ? "nginx was reloaded back and serves the previous configuration"
+                : "WARNING: reloaded back, but could not confirm the previous configuration: " + problem;
+    }
+
+    private String servedId() {
+        try {
+            return StatusClient.get(status, statusPath(), POLL_TIMEOUT);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private String statusPath() {
+        return IncludeRenderer.STATUS_PATH_PREFIX + name;
+    }
+
+    private String read() {
+        try {
+            return Files.readString(includeFile, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new RouterException(prefix() + "step 'read' failed: cannot read " + includeFile + ": " + e, e);
+        }
+    }
+
+    /**
+     * Writes a temp file next to the include and renames it over the include (atomic on one file system: nginx and
+     * readers see the old or the new file, never a half-written one). Not fsynced: after a power loss, apply again.
+     */
+    private void write(String text, String step) {
+        Path tmp = includeFile.resolveSibling(includeFile.getFileName() + ".zdd-tmp");
+        try {
+            Files.createDirectories(includeFile.getParent());
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buf = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+            }
+            Files.move(tmp, includeFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // best effort
+            }
+            throw new RouterException(prefix() + "step '" + step + "' failed: cannot write " + includeFile + ": " + e, e);
+        }
+    }
+
+    private String restoreFile(String previousText) {
+        try {
+            if (previousText == null) {
+                Files.deleteIfExists(includeFile);
+                return "the new file was removed (there was none before)";
+            }
+            write(previousText, "restore");
+            return "the previous file was restored";
+        } catch (IOException | RouterException e) {
+            return "WARNING: the previous file could NOT be restored (" + e.getMessage() + ")";
+        }
+    }
+
+    private long errorLogSize() {
+        try {
+            return errorLog == null ? -1 : Files.size(errorLog);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private String errorLogSince(long offset) {
+        if (errorLog == null || offset < 0) {
+            return "";
+        }
+        try (RandomAccessFile f = new RandomAccessFile(errorLog.toFile(), "r")) {
+            long len = f.length();
+            long from = Math.max(offset, len - MAX_LOG_TAIL);
+            if (from >= len) {
+                return "";
+            }
+            byte[] b = new byte[(int) (len - from)];
+            f.seek(from);
+            f.readFully(b);
+            return ConfigSafety.printable(new String(b, StandardCharsets.UTF_8).strip().replace('\n', '|'));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static String hint(String output) {
+        if (output.contains("invalid PID") || output.contains(".pid\" failed") || output.contains("No such process")) {
+            return " (nginx does not seem to be running: no master process for the pid file)";
+        }
+        return "";
+    }
+
+    private String prefix() {
+        return "nginx router '" + name + "': ";
+    }
+
+    private static long ms(long nanos) {
+        return nanos / 1_000_000;
+    }
+
+    private static boolean sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "NginxRouter[" + name + ", " + includeFile + ", status " + status + ", " + control + "]";
+    }
+
+    /** Builds an {@link NginxRouter}. Not thread-safe. */
+    public static final class Builder {
+        private String name;
+        private Path includeFile;
+        private Endpoint status;
+        private NginxControl control;
+        private Duration confirmTimeout = DEFAULT_CONFIRM_TIMEOUT;
+        private Duration confirmSettle = DEFAULT_CONFIRM_SETTLE;
+        private boolean overwriteDrift;
+        private Path errorLog;
+
+        private Builder() {
+        }
+
+        /**
+         * Required. The upstream name: a letter, then letters, digits or '_' (at most 32). The include defines
+         * {@code upstream zdd_NAME} and the variable {@code $zdd_NAME_upstream}.
+         */
+        public Builder name(String value) {
+            name = ConfigSafety.check("name", value, ConfigSafety.UPSTREAM_NAME,
+                    "a letter, then letters, digits or '_', at most 32 characters");
+            return this;
+        }
+
+        /** Required. The include file zdd owns (included by the main configuration inside {@code http { }}). */
+        public Builder includeFile(Path value) {
+            if (value == null) {
+                throw new IllegalArgumentException("includeFile must not be null");
+            }
+            String s = value.toString();
+            if (s.contains("\n") || s.contains("\r")) {
+                throw new IllegalArgumentException("includeFile '" + ConfigSafety.printable(s) + "' contains a newline");
+            }
+            includeFile = value;
+            return this;
+        }
+
+        /**
+         * Required. Where the status server rendered in the include file listens (one address per router, for example
+         * {@code 127.0.0.1:18081}); zdd polls it to confirm a reload, so it must be reachable from this process.
+         */
+        public Builder status(Endpoint value) {
+            if (value == null) {
+                throw new IllegalArgumentException("status must not be null");
+            }
+            ConfigSafety.check("status.host", value.host(), ConfigSafety.HOST, "a hostname or an IP address");
+            status = value;
+            return this;
+        }
+
+        /** Required. How to run {@code nginx -t} and {@code nginx -s reload}, e.g. a {@link LocalNginxControl}. */
+        public Builder control(NginxControl value) {
+            if (value == null) {
+                throw new IllegalArgumentException("control must not be null");
+            }
+            control = value;
+            return this;
+        }
+
+        /** Bound on the wait for the new configuration to serve. Default {@link #DEFAULT_CONFIRM_TIMEOUT}; positive. */
+        public Builder confirmTimeout(Duration value) {
+            if (value == null || value.isZero() || value.isNegative()) {
+                throw new IllegalArgumentException("confirmTimeout must be positive, was " + value);
+            }
+            confirmTimeout = value;
+            return this;
+        }
+
+        /**
+         * How long only the new generation must answer before apply returns. Default
+         * {@link #DEFAULT_CONFIRM_SETTLE}; zero returns as soon as the new generation answers once.
+         */
+        public Builder confirmSettle(Duration value) {
+            if (value == null || value.isNegative()) {
+                throw new IllegalArgumentException("confirmSettle must not be negative, was " + value);
+            }
+            confirmSettle = value;
+            return this;
+        }
+
+        /** Replace a hand-edited include file instead of refusing with a {@link DriftException}. Default false. */
+        public Builder overwriteDrift(boolean value) {
+            overwriteDrift = value;
+            return this;
+        }
+
+        /** nginx's error log, optional: when a reload cannot be confirmed, its new lines go into the error message. */
+        public Builder errorLog(Path value) {
+            errorLog = value;
+            return this;
+        }
+
+        /** Builds the router; throws {@link IllegalArgumentException} naming a missing required field. */
+        public NginxRouter build() {
+            if (name == null) {
+                throw new IllegalArgumentException("name is required");
+            }
+            if (includeFile == null) {
+                throw new IllegalArgumentException("includeFile is required");
+            }
+            if (status == null) {
+                throw new IllegalArgumentException("status is required");
+            }
+            if (control == null) {
+                throw new IllegalArgumentException("control is required");
+            }
+            return new NginxRouter(this);
+        }
+    }
+}
