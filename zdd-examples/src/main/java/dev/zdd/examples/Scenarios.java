@@ -10,7 +10,8 @@ final class Scenarios {
     static List<Scenario> all() {
         return List.of(
                 new dev.zdd.examples.haproxy.HaproxyBench(),
-                new dev.zdd.examples.nginx.NginxBench()
+                new dev.zdd.examples.nginx.NginxBench(),
+                new dev.zdd.examples.docker.DockerBlueGreen()
         );
     }
 }
