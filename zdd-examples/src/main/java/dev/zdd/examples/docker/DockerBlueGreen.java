@@ -193,6 +193,8 @@ public final class DockerBlueGreen implements Scenario {
             List<Target> after = launcher.discover(service);
             out.put("liveAfter", after.stream().map(t -> t.id() + "@" + t.version()).toList());
             out.put("containersLeft", docker.listContainers(Map.of(DockerLauncher.SERVICE_LABEL, service), true).size());
+            out.put("stepMillis", result.steps().stream().map(o -> o.step() + " = " + o.outcome() + " in "
+                    + java.time.Duration.between(o.startedAt(), o.finishedAt()).toMillis()).toList());
             out.put("launched", result.launched().stream().map(Target::id).toList());
             out.put("retired", result.retired().stream().map(Target::id).toList());
         }
