@@ -33,7 +33,12 @@ if ! [[ "$WAIT" =~ ^[0-9]{1,4}$ ]]; then
 fi
 
 ping_ok() {
-  [[ -S "$SOCK" ]] && curl -fsS --max-time 2 --unix-socket "$SOCK" http://docker/_ping >/dev/null 2>&1
+  [[ -S "$SOCK" ]] || return 1
+  if command -v curl >/dev/null; then
+    curl -fsS --max-time 2 --unix-socket "$SOCK" http://docker/_ping >/dev/null 2>&1
+  else
+    timeout 5 docker --host "unix://$SOCK" version --format '{{.Server.Version}}' >/dev/null 2>&1
+  fi
 }
 
 running_pid() {
@@ -91,7 +96,7 @@ stop() {
   fi
   # overlay mounts left by a killed daemon would make rm fail
   if [[ -d "$DIR" ]]; then
-    grep -o " $DIR/[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+    { grep -o " $DIR/[^ ]*" /proc/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
     rm -rf "$DIR"
   fi
 }

@@ -98,10 +98,10 @@ public final class DockerBlueGreen implements Scenario {
             report.put("docker", Map.of("host", host, "engine", docker.version().version(), "api", docker.apiVersion()));
             long t0 = System.nanoTime();
             for (String v : List.of("1", "2", "4")) {
-                TestImage.build(docker, REPO, v, TestImage.Behaviour.HEALTHY);
+                TestImage.ensure(docker, REPO, v, TestImage.Behaviour.HEALTHY);
             }
-            TestImage.build(docker, REPO, BROKEN, TestImage.Behaviour.UNHEALTHY);
-            report.put("imageImportMillis", millis(t0));
+            TestImage.ensure(docker, REPO, BROKEN, TestImage.Behaviour.UNHEALTHY);
+            report.put("imageEnsureMillis", millis(t0));
             removeAll(docker, service);
 
             int bluePort = freePort();
@@ -136,6 +136,8 @@ public final class DockerBlueGreen implements Scenario {
             } finally {
                 removeAll(docker, service);
             }
+        } finally {
+            deleteTree(dir);
         }
         summarise(report);
         print(report);
@@ -324,6 +326,14 @@ public final class DockerBlueGreen implements Scenario {
 
     private static Map<String, Object> snapshot(LoadGenerator load) {
         return Map.of("ok", load.ok(), "failed", load.failed());
+    }
+
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("could not delete " + dir + ": " + e.getMessage());
+        }
     }
 
     private static void removeAll(DockerClient docker, String service) {
