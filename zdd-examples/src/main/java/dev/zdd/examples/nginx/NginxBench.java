@@ -80,7 +80,7 @@ public final class NginxBench implements Scenario {
             TestNginx rawNginx = add(closeables, TestNginx.create(binary, "raw", "http://raw_app"));
             writeRaw(rawNginx.includeFile(), blue);
             rawNginx.start();
-            NginxControl rawControl = rawNginx.control();
+            NginxControl rawControl = rawNginx.scriptControl();
 
             // warm-up (JIT, first reloads), not measured
             for (int i = 0; i < 2; i++) {

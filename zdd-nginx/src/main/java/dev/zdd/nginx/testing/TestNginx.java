@@ -71,7 +71,7 @@ public final class TestNginx implements AutoCloseable {
                 + "daemon off;\n"
                 + "master_process on;\n"
                 + "worker_processes 1;\n"
-                + "pid " + d + "/nginx.pid;\n"
+                + "pid " + pidFile() + ";\n"
                 + "error_log " + d + "/error.log notice;\n"
                 + "events {\n    worker_connections 1024;\n}\n"
                 + "http {\n"
@@ -115,9 +115,22 @@ public final class TestNginx implements AutoCloseable {
                 + DEFAULT_START_TIMEOUT.toSeconds() + " s: " + errorLogTail());
     }
 
-    /** A control for this nginx ({@code -p DIR -c DIR/nginx.conf}). */
+    /**
+     * A control for this nginx ({@code -p DIR -c DIR/nginx.conf}) that reloads by signalling the master found through
+     * {@link #pidFile()} (see {@link LocalNginxControl.Builder#pidFile(Path)}).
+     */
     public LocalNginxControl control() {
+        return LocalNginxControl.builder().binary(binary).prefix(dir).config(mainConfig()).pidFile(pidFile()).build();
+    }
+
+    /** A control for this nginx that always reloads with {@code nginx -s reload}, the way a deploy script does. */
+    public LocalNginxControl scriptControl() {
         return LocalNginxControl.builder().binary(binary).prefix(dir).config(mainConfig()).build();
+    }
+
+    /** The master's pid file. */
+    public Path pidFile() {
+        return dir.resolve("nginx.pid");
     }
 
     /** A router builder set up for this nginx: name, include file, status endpoint, control and error log. */

@@ -1,0 +1,261 @@
+package dev.zdd.examples.demo;
+
+import dev.zdd.api.ConnectionStats;
+import dev.zdd.api.Deployment;
+import dev.zdd.api.DeploymentCheck;
+import dev.zdd.api.DeploymentEvent;
+import dev.zdd.api.DeploymentResult;
+import dev.zdd.api.DeploymentSpec;
+import dev.zdd.api.DeploymentStatus;
+import dev.zdd.api.CheckResult;
+import dev.zdd.api.HealthResult;
+import dev.zdd.api.LaunchRequest;
+import dev.zdd.api.ProbePolicy;
+import dev.zdd.api.RequestKey;
+import dev.zdd.api.RouterCapabilities;
+import dev.zdd.api.Routing;
+import dev.zdd.api.Strategy;
+import dev.zdd.api.Target;
+import dev.zdd.api.TrafficRouter;
+import dev.zdd.core.Engine;
+import dev.zdd.core.probe.HttpProbe;
+import dev.zdd.core.router.InProcessRouter;
+import dev.zdd.core.strategy.BlueGreen;
+import dev.zdd.core.strategy.Canary;
+import dev.zdd.core.strategy.Rolling;
+import dev.zdd.examples.Args;
+import dev.zdd.examples.Scenario;
+import dev.zdd.examples.support.Stats;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The README's first command: v1..v5 of a small HTTP app run in-process behind the {@link InProcessRouter}; client
+ * threads call it continuously while zdd runs a blue-green switch, a sticky canary, a rolling deployment, and a canary
+ * whose new version turns unhealthy and is rolled back automatically. Every request is a real HTTP call on loopback.
+ */
+public final class Demo implements Scenario {
+    private static final String SERVICE = "demo";
+
+    @Override
+    public String name() {
+        return "demo";
+    }
+
+    @Override
+    public String description() {
+        return "blue-green, sticky canary, rolling and an automatic rollback under load, all in-process";
+    }
+
+    @Override
+    public Map<String, Object> run(Args args) throws Exception {
+        int instances = args.getInt("instances", 2);
+        int clients = args.getInt("clients", 8);
+        Duration pause = args.getDuration("pause", Duration.ofMillis(1500));
+        InProcessRouter router = InProcessRouter.create();
+        List<Map<String, Object>> reports = new ArrayList<>();
+        boolean ok = true;
+        try (InProcessLauncher launcher = new InProcessLauncher(Set.of("v5"), 5);
+             DemoLoad load = new DemoLoad(router, clients, 25, Duration.ofMinutes(5))) {
+            // v1 runs as the blue colour before zdd gets involved.
+            List<Target> blue = new ArrayList<>();
+            for (int i = 1; i <= instances; i++) {
+                blue.add(launcher.launch(new LaunchRequest(SERVICE, SERVICE + "-blue-" + i, "v1", Map.of(Target.COLOUR, "blue"))));
+            }
+            router.apply(Routing.evenly(blue));
+            load.start();
+            Thread.sleep(300);
+
+            MeasuringRouter measured = new MeasuringRouter(router, load);
+            DeploymentCheck canaryHealth = context -> {
+                HttpProbe probe = HttpProbe.create();
+                for (Target t : context.newTargets()) {
+                    HealthResult r = probe.check(t, Duration.ofSeconds(1));
+                    if (!r.isHealthy()) {
+                        return CheckResult.fail(t.id() + " is unhealthy: " + r.reason());
+                    }
+                }
+                return CheckResult.pass(context.newTargets().size() + " canary targets healthy");
+            };
+            RollbackTimer rollbackTimer = new RollbackTimer();
+            Engine engine = Engine.builder()
+                    .router(measured)
+                    .launcher(launcher)
+                    .probe(HttpProbe.create())
+                    .probePolicy(ProbePolicy.builder().period(Duration.ofMillis(100)).timeout(Duration.ofSeconds(1))
+                            .failureThreshold(2).deadline(Duration.ofSeconds(30)).build())
+                    .check("canary-health", canaryHealth)
+                    .listener(rollbackTimer)
+                    .listener(e -> {
+                        if (e.type() == DeploymentEvent.Type.STEP_STARTED || e.type() == DeploymentEvent.Type.ROLLBACK_STARTED) {
+                            System.out.println("    " + (e.type() == DeploymentEvent.Type.ROLLBACK_STARTED ? "ROLLBACK: " + e.message() : e.step()));
+                        }
+                    })
+                    .build();
+
+            reports.add(deploy("blue-green", "v2", engine, load, rollbackTimer, BlueGreen.builder()
+                    .rollbackWindow(pause).drainTimeout(Duration.ofSeconds(5)).retireGrace(Duration.ofSeconds(1)).build(), instances));
+            reports.add(deploy("sticky-canary", "v3", engine, load, rollbackTimer, Canary.builder()
+                    .stickyOn(RequestKey.attribute("user"))
+                    .weight(10).pause(pause).weight(50).pause(pause)
+                    .drainTimeout(Duration.ofSeconds(5)).retireGrace(Duration.ofSeconds(1)).build(), instances));
+            reports.add(deploy("rolling", "v4", engine, load, rollbackTimer, Rolling.builder()
+                    .batchSize(1).pauseBetweenBatches(Duration.ofMillis(500))
+                    .drainTimeout(Duration.ofSeconds(5)).retireGrace(Duration.ofSeconds(1)).build(), instances));
+            reports.add(deploy("canary-rollback", "v5", engine, load, rollbackTimer, Canary.builder()
+                    .weight(10).pause(pause).check("canary-health").weight(50).pause(pause).check("canary-health")
+                    .drainTimeout(Duration.ofSeconds(5)).retireGrace(Duration.ofSeconds(1)).build(), instances));
+            load.stop();
+
+            for (Map<String, Object> r : reports) {
+                ok &= ((Number) r.get("failed")).longValue() == 0;
+            }
+            Map<String, Object> last = reports.get(reports.size() - 1);
+            ok &= "ROLLED_BACK".equals(last.get("status")) && "v4".equals(last.get("servingAfter"));
+            ok &= Boolean.TRUE.equals(reports.get(1).get("stickyUsersNeverMovedBack"));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("scenario", "demo");
+        out.put("ok", ok);
+        out.put("scenarios", reports);
+        System.out.println(ok ? "demo OK: no failed request in any scenario; the broken v5 was rolled back to v4"
+                : "demo FAILED: see above");
+        return out;
+    }
+
+    private Map<String, Object> deploy(String name, String version, Engine engine, DemoLoad load, RollbackTimer rollback,
+                                       Strategy strategy, int instances) throws Exception {
+        load.reset();
+        rollback.reset();
+        DeploymentSpec spec = DeploymentSpec.builder(SERVICE, version).instances(instances).build();
+        System.out.println("== " + name + " to " + version + " (" + engine.plan(spec, strategy).steps().size() + " steps)");
+        Deployment d = engine.start(spec, strategy);
+        DeploymentResult result = d.await(Duration.ofMinutes(2));
+        Thread.sleep(200);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("scenario", name);
+        r.put("status", result.status().name());
+        if (!result.reason().isEmpty()) {
+            r.put("reason", result.reason());
+        }
+        r.put("requests", load.requests());
+        r.put("failed", load.failed());
+        if (load.failed() > 0) {
+            r.put("failureSamples", load.failureSamples());
+        }
+        List<Double> latencies = load.switchLatencies();
+        r.put("switches", countShifts(result));
+        r.put("switchLatencyMs", Stats.summary(latencies));
+        r.put("rollbackLatencyMs", rollback.millis());
+        r.put("versionsServed", load.versions());
+        r.put("servingAfter", String.join(",", result.routingAfter().servingVersions()));
+        if (name.startsWith("sticky")) {
+            r.put("stickyUsersNeverMovedBack", neverMovedBack(load.userVersions(), version));
+        }
+        System.out.printf("   %s: %s%s; requests %d, failed %d, switch latency p50 %.2f ms, serving %s%s%n", name,
+                result.status(), result.reason().isEmpty() ? "" : " (" + result.reason() + ")", load.requests(),
+                load.failed(), Stats.percentile(latencies, 50), r.get("servingAfter"),
+                r.containsKey("stickyUsersNeverMovedBack") ? ", sticky users never moved back: " + r.get("stickyUsersNeverMovedBack") : "");
+        if (result.status() == DeploymentStatus.ROLLED_BACK) {
+            System.out.printf("   rolled back in %.1f ms, reason: %s%n", rollback.millis(), result.reason());
+        }
+        return r;
+    }
+
+    private static int countShifts(DeploymentResult result) {
+        int n = 0;
+        for (var s : result.steps()) {
+            if (s.step().startsWith("shift traffic") || s.step().startsWith("rollback: restore routing")) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** A user who reached the new version never went back to an older one. */
+    private static boolean neverMovedBack(Map<String, List<String>> perUser, String newVersion) {
+        for (List<String> seen : perUser.values()) {
+            synchronized (seen) {
+                boolean reached = false;
+                for (String v : seen) {
+                    if (v.equals(newVersion)) {
+                        reached = true;
+                    } else if (reached) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Measures from ROLLBACK_STARTED to FINISHED. */
+    private static final class RollbackTimer implements dev.zdd.api.DeploymentListener {
+        private volatile long started;
+        private volatile double millis = Double.NaN;
+
+        @Override
+        public void onEvent(DeploymentEvent event) {
+            if (event.type() == DeploymentEvent.Type.ROLLBACK_STARTED) {
+                started = System.nanoTime();
+            } else if (event.type() == DeploymentEvent.Type.FINISHED && started != 0) {
+                millis = Stats.round((System.nanoTime() - started) / 1e6);
+            }
+        }
+
+        void reset() {
+            started = 0;
+            millis = Double.NaN;
+        }
+
+        Object millis() {
+            return Double.isNaN(millis) ? null : millis;
+        }
+    }
+
+    /** Tells the load which targets a routing change brings in, right before it is applied. */
+    private static final class MeasuringRouter implements TrafficRouter, ConnectionStats {
+        private final InProcessRouter delegate;
+        private final DemoLoad load;
+
+        MeasuringRouter(InProcessRouter delegate, DemoLoad load) {
+            this.delegate = delegate;
+            this.load = load;
+        }
+
+        @Override
+        public void apply(Routing routing) {
+            Set<String> before = new HashSet<>();
+            delegate.current().servingTargets().forEach(t -> before.add(t.id()));
+            Set<String> brought = new HashSet<>();
+            routing.servingTargets().forEach(t -> {
+                if (!before.contains(t.id())) {
+                    brought.add(t.id());
+                }
+            });
+            load.switching(System.nanoTime(), brought);
+            delegate.apply(routing);
+        }
+
+        @Override
+        public Routing current() {
+            return delegate.current();
+        }
+
+        @Override
+        public RouterCapabilities capabilities() {
+            return delegate.capabilities();
+        }
+
+        @Override
+        public Map<String, Integer> activeConnections() {
+            return delegate.activeConnections();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.zdd.examples.demo;
+
+import dev.zdd.examples.Args;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Runs the README's demo (shorter pauses) and checks what it promises: no failed request, and v5 rolled back to v4. */
+class DemoTest {
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyScenarioServesWithoutAFailedRequestAndTheBrokenCanaryIsRolledBack() throws Exception {
+        Map<String, Object> report = new Demo().run(Args.parse(List.of("--pause", "400", "--clients", "4")));
+        List<Map<String, Object>> scenarios = (List<Map<String, Object>>) report.get("scenarios");
+
+        assertEquals(List.of("blue-green", "sticky-canary", "rolling", "canary-rollback"),
+                scenarios.stream().map(s -> s.get("scenario")).toList());
+        for (Map<String, Object> s : scenarios) {
+            assertEquals(0L, ((Number) s.get("failed")).longValue(), "failed requests in " + s);
+            assertTrue(((Number) s.get("requests")).longValue() > 0, "no load in " + s);
+        }
+        assertEquals("SUCCEEDED", scenarios.get(0).get("status"));
+        assertEquals("v2", scenarios.get(0).get("servingAfter"));
+        assertEquals(true, scenarios.get(1).get("stickyUsersNeverMovedBack"));
+        assertEquals("v3", scenarios.get(1).get("servingAfter"));
+        assertEquals("v4", scenarios.get(2).get("servingAfter"));
+        Map<String, Object> rollback = scenarios.get(3);
+        assertEquals("ROLLED_BACK", rollback.get("status"));
+        assertEquals("v4", rollback.get("servingAfter"));
+        assertTrue(String.valueOf(rollback.get("reason")).contains("demo-v5-1 is unhealthy"), String.valueOf(rollback.get("reason")));
+        assertTrue(rollback.get("rollbackLatencyMs") instanceof Number, "rollback latency measured: " + rollback);
+        assertEquals(true, report.get("ok"));
+    }
+}
