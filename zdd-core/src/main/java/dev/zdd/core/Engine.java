@@ -17,22 +17,36 @@ import dev.zdd.api.Strategy;
 import dev.zdd.api.TargetLauncher;
 import dev.zdd.api.TrafficRouter;
 import dev.zdd.core.internal.BlockingPool;
+import dev.zdd.core.internal.DeferredStart;
 import dev.zdd.core.internal.DeploymentRun;
 import dev.zdd.core.internal.EngineConfig;
 import dev.zdd.core.internal.PlanValidator;
+import dev.zdd.core.internal.Reliability;
 import dev.zdd.core.internal.Texts;
+import dev.zdd.core.journal.JournalRecord;
+import dev.zdd.core.journal.JournalStore;
+import dev.zdd.core.journal.RecoveryMode;
+import dev.zdd.core.lock.DeploymentLock;
+import dev.zdd.core.lock.DeploymentLocks;
+import dev.zdd.core.lock.LockHeldException;
+import dev.zdd.core.lock.LockOwner;
+import dev.zdd.core.policy.DeployWindowException;
+import dev.zdd.core.policy.DeployWindowPolicy;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -53,8 +67,15 @@ import java.util.regex.Pattern;
  * deadline or abort rolls back: relaunch what the deployment retired (newest first), restore exactly the routing read
  * before, retire what it launched. See {@code docs/engine.md} for the full semantics.
  *
- * <p>Immutable and thread-safe: one engine may run several deployments at once (of different services: the engine does
- * not lock a router against concurrent deployments). Build with {@link #builder()}.
+ * <p>Crash safety and policies (see {@code docs/reliability.md}), all optional: with a {@link Builder#journal journal}
+ * every step, routing change, launch and retirement is written durably, and a deployment interrupted by a crash is
+ * found by the next {@code start} (or {@link #recover(String)}) of the same service and rolled back or resumed
+ * ({@link Builder#recovery}); with a {@link Builder#lock lock} only one deployment per service runs at a time across
+ * processes; with a {@link Builder#policy deploy window policy} deployments start only when allowed.
+ *
+ * <p>Immutable and thread-safe: one engine may run several deployments at once (of different services; without a
+ * {@link Builder#lock lock} the engine does not keep two deployments of one service apart). Build with
+ * {@link #builder()}.
  */
 public final class Engine {
     /** Default bound of every blocking call (router, launcher, check, hook): 5 minutes. */
@@ -71,9 +92,11 @@ public final class Engine {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
     private final EngineConfig config;
+    private final Reliability rel;
 
-    private Engine(EngineConfig config) {
+    private Engine(EngineConfig config, Reliability rel) {
         this.config = config;
+        this.rel = rel;
     }
 
     /** A builder; {@link Builder#router(TrafficRouter)} is required. */
@@ -101,6 +124,9 @@ public final class Engine {
      */
     public Deployment start(DeploymentSpec spec, Strategy strategy) {
         Objects.requireNonNull(strategy, "strategy");
+        if (!rel.none()) {
+            return guardedStart(spec, context -> planned(context, strategy));
+        }
         PlanContext context = context(spec);
         Plan plan = planned(context, strategy);
         return new DeploymentRun(config, spec, plan, context.current()).start();
@@ -117,9 +143,126 @@ public final class Engine {
         if (plan == null) {
             throw new IllegalArgumentException("plan must not be null");
         }
+        if (!rel.none()) {
+            return guardedStart(spec, context -> {
+                PlanValidator.validate(plan, context, config);
+                return plan;
+            });
+        }
         PlanContext context = context(spec);
         PlanValidator.validate(plan, context, config);
         return new DeploymentRun(config, spec, plan, context.current()).start();
+    }
+
+    /**
+     * Finds a deployment of {@code service} interrupted by a crash (its journal record is not terminal and nobody holds
+     * its lock) and recovers it as the builder's {@link Builder#recovery(RecoveryMode) recovery mode} says: rolls it
+     * back (the default), or resumes it. Deploy windows do not apply: recovery is repair. {@code start} does this by
+     * itself before a new deployment of the same service.
+     *
+     * @return the recovery's handle (its STARTED event, log and result say what was found and done), or empty when
+     *         nothing is interrupted
+     * @throws IllegalStateException                            when the engine has no journal
+     * @throws dev.zdd.core.journal.JournalCorruptException     when the journal is damaged (nothing is touched)
+     * @throws LockHeldException                                when another process is running a deployment of it
+     */
+    public Optional<Deployment> recover(String service) {
+        if (rel.journal() == null) {
+            throw new IllegalStateException("recover(" + service + ") needs a journal (Engine.builder().journal(...))");
+        }
+        DeploymentLock.Lease lease = takeLock(service, "recovery-" + service);
+        try {
+            Optional<Deployment> d = recoverHolding(service, lease);
+            if (d.isEmpty() && lease != null) {
+                lease.close();
+            }
+            return d;
+        } catch (RuntimeException e) {
+            if (lease != null) {
+                lease.close();
+            }
+            throw e;
+        }
+    }
+
+    private Optional<Deployment> recoverHolding(String service, DeploymentLock.Lease lease) {
+        Optional<JournalRecord> found = rel.journal().read(service);
+        if (found.isEmpty() || !found.get().interrupted()) {
+            return Optional.empty();
+        }
+        JournalRecord r = found.get();
+        return Optional.of(new DeploymentRun(config, rel, r.spec(), r.plan(), r.routingBefore(), r.deploymentId(), lease, r)
+                .start());
+    }
+
+    private DeploymentLock.Lease takeLock(String service, String ownerId) {
+        if (rel.lock() == null) {
+            return null;
+        }
+        return rel.lock().tryAcquire(service, LockOwner.current(ownerId, config.scheduler().clock()));
+    }
+
+    /**
+     * start() with journal, lock or policy: checks the deploy window, takes the lock (or waits for either through the
+     * scheduler), recovers an interrupted deployment of the service if the journal has one (returning that recovery's
+     * handle instead of starting a new deployment), else plans against the router as it is now and runs.
+     */
+    private Deployment guardedStart(DeploymentSpec spec, Function<PlanContext, Plan> planner) {
+        if (spec == null) {
+            throw new IllegalArgumentException("spec must not be null");
+        }
+        String id = DeploymentRun.newId(config.scheduler().clock(), spec);
+        Instant now = config.scheduler().clock().now();
+        Instant startAt = null;
+        if (rel.policy() != null) {
+            DeployWindowPolicy.Decision d = rel.policy().evaluate(now);
+            if (!d.allowed()) {
+                String what = "deployment " + id + " of " + spec.service() + " " + spec.version();
+                Optional<Instant> next = d.nextAllowed();
+                Duration waitUpTo = rel.policy().waitUpTo();
+                if (waitUpTo.isZero() || next.isEmpty() || Duration.between(now, next.get()).compareTo(waitUpTo) > 0) {
+                    throw new DeployWindowException(what, d, waitUpTo.isZero() ? "" : "that is more than waitUpTo "
+                            + waitUpTo + " away");
+                }
+                startAt = next.get();
+            }
+        }
+        Function<DeploymentLock.Lease, Deployment> run = lease -> {
+            try {
+                if (rel.journal() != null) {
+                    Optional<Deployment> recovery = recoverHolding(spec.service(), lease);
+                    if (recovery.isPresent()) {
+                        return recovery.get();
+                    }
+                }
+                PlanContext context = context(spec);
+                Plan plan = planner.apply(context);
+                return new DeploymentRun(config, rel, spec, plan, context.current(), id, lease, null).start();
+            } catch (RuntimeException e) {
+                if (lease != null) {
+                    lease.close();
+                }
+                throw e;
+            }
+        };
+        if (startAt == null) {
+            DeploymentLock.Lease lease = null;
+            try {
+                lease = takeLock(spec.service(), id);
+            } catch (LockHeldException e) {
+                if (rel.lockWait().isZero()) {
+                    throw e;
+                }
+            }
+            if (lease != null || rel.lock() == null) {
+                return run.apply(lease);
+            }
+        }
+        // waiting: validate now so that bad input fails at once, then wait and plan again when the wait is over
+        PlanContext context = context(spec);
+        planner.apply(context);
+        return new DeferredStart(id, spec, config.scheduler(), context.current())
+                .begin(startAt, rel.lock(), rel.lockWait(), rel.lockRetry(), run);
     }
 
     private Plan planned(PlanContext context, Strategy strategy) {
@@ -200,8 +343,55 @@ public final class Engine {
         private final Map<String, DeploymentHook> hooks = new LinkedHashMap<>();
         private Duration stepDeadline = DEFAULT_STEP_DEADLINE;
         private boolean inconclusiveAsPass;
+        private JournalStore journal;
+        private DeploymentLock lock;
+        private Duration lockWait = Duration.ZERO;
+        private DeployWindowPolicy policy;
+        private RecoveryMode recovery = RecoveryMode.ROLL_BACK;
 
         private Builder() {
+        }
+
+        /**
+         * Journals every deployment durably (one record per service) so that one interrupted by a crash is recovered by
+         * the next start. Default: none. Use a {@link #lock(DeploymentLock) lock} with it, so that a deployment running
+         * in another process is never mistaken for an interrupted one.
+         */
+        public Builder journal(JournalStore v) {
+            journal = notNull("journal", v);
+            return this;
+        }
+
+        /** At most one deployment per service at a time; a second one is refused naming the holder. Default: none. */
+        public Builder lock(DeploymentLock v) {
+            lock = notNull("lock", v);
+            return this;
+        }
+
+        /**
+         * With a {@link #lock(DeploymentLock) lock}: wait up to this long (through the scheduler) for a busy lock
+         * instead of refusing; the deployment stays PENDING meanwhile and plans once it has the lock. Default zero:
+         * refuse at once.
+         */
+        public Builder lockWait(Duration v) {
+            notNull("lockWait", v);
+            if (v.isNegative()) {
+                throw new IllegalArgumentException("lockWait must not be negative, was " + v);
+            }
+            lockWait = v;
+            return this;
+        }
+
+        /** Deploy windows checked when a deployment starts (refuse, or wait as the policy says). Default: none. */
+        public Builder policy(DeployWindowPolicy v) {
+            policy = notNull("policy", v);
+            return this;
+        }
+
+        /** What to do with an interrupted deployment found in the journal. Default {@link RecoveryMode#ROLL_BACK}. */
+        public Builder recovery(RecoveryMode v) {
+            recovery = notNull("recovery", v);
+            return this;
         }
 
         /** The router (required). */
@@ -290,11 +480,15 @@ public final class Engine {
             if (router == null) {
                 throw new IllegalArgumentException("router must be set (Engine.builder().router(...))");
             }
+            if (lockWait.compareTo(Duration.ZERO) > 0 && lock == null) {
+                throw new IllegalArgumentException("lockWait " + lockWait + " needs a lock (Engine.builder().lock(...))");
+            }
+            Reliability rel = new Reliability(journal, lock, lockWait, DeploymentLocks.DEFAULT_RETRY_EVERY, policy, recovery);
             return new Engine(new EngineConfig(router, launcher, probe, probePolicy,
                     scheduler == null ? Schedulers.system() : scheduler,
                     executor == null ? BlockingPool.shared() : executor, listeners, checks, hooks, stepDeadline,
                     inconclusiveAsPass, DEFAULT_DRAIN_POLL, DEFAULT_ROLLBACK_GRACE, DEFAULT_ROLLBACK_RETRIES,
-                    DEFAULT_ROLLBACK_BACKOFF));
+                    DEFAULT_ROLLBACK_BACKOFF), rel);
         }
 
         private static <T> T notNull(String field, T v) {

@@ -59,7 +59,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@value #UNKNOWN_VERSION} until a table lists its target again. After a restart of HAProxy, HAProxy serves its
  * configuration again (dynamic servers and map changes are gone); apply the table again.
  *
- * <p>Stickiness and rules work through {@link RoutingMaps} (map files changed at runtime). Connection counts come from
+ * <p>Stickiness and rules work through {@link RoutingMaps} (map files changed at runtime). A rule reaches its version's
+ * serving servers, or, when all of the version's ACTIVE servers have weight 0, those (a blue-green preview); a rule
+ * whose version has no ACTIVE server is left out (its requests are routed by weights). Connection counts come from
  * {@code show stat} ({@code scur}).
  *
  * <p>Thread-safe: {@code apply} calls are serialised; reads may run concurrently.
@@ -249,15 +251,18 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
                 }
             }
             if (candidates.isEmpty()) {
+                // a version with no weighted share (blue-green preview): the rule reaches its ACTIVE weight-0 servers
                 candidates = active;
-            }
-            if (candidates.isEmpty()) {
-                throw new IllegalArgumentException("rule " + rule.key() + " -> version '" + rule.version()
-                        + "' has no ACTIVE target of that version in the table");
             }
             for (String v : rule.values()) {
                 Names.mapWord("rule value", v);
-                rules.putIfAbsent(v, candidates.get(Math.floorMod(v.hashCode(), candidates.size())));
+                if (!candidates.isEmpty()) {
+                    rules.putIfAbsent(v, candidates.get(Math.floorMod(v.hashCode(), candidates.size())));
+                }
+            }
+            if (candidates.isEmpty()) {
+                LOG.info("rule {} -> version {} skipped: no ACTIVE server of that version in HAProxy backend {} "
+                        + "(its requests are routed by weights)", rule.key(), rule.version(), backend);
             }
         }
         return new Desired(routing, settings, targets, sticky, rules);

@@ -147,7 +147,7 @@ class HaproxyRouterIntegrationTest {
                 }
                 Thread.sleep(20);
             }
-            load.close();
+            load.stop();
             assertEquals(0, load.failed(), "failures " + load.failures);
             assertTrue(load.ok.get() > 100, "load ran: " + load.ok.get());
         }
@@ -189,7 +189,7 @@ class HaproxyRouterIntegrationTest {
             assertEquals("v2", Http.get(port()));
             router.apply(Routing.of(Route.active(tBlue, 10_000), Route.draining(tGreen)));
             Thread.sleep(300);
-            load.close();
+            load.stop();
             assertTrue(load.versions.get("v1").get() > before);
             assertEquals(0, load.failed(), "failures " + load.failures);
         }
@@ -231,7 +231,7 @@ class HaproxyRouterIntegrationTest {
                 assertTrue(r.current().sameTrafficAs(step), step + " read " + r.current());
                 Thread.sleep(150);
             }
-            load.close();
+            load.stop();
             assertEquals(0, load.failed(), "failures " + load.failures);
         }
         Set<String> left = r.removePending(Duration.ofSeconds(45));
@@ -325,6 +325,16 @@ class HaproxyRouterIntegrationTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> router.apply(ab.withRules(
                 List.of(Rule.match(RequestKey.cookie("group"), Set.of("beta"), "v2")))));
         assertTrue(e.getMessage().contains("differs from the configured rule key"), e.getMessage());
+
+        // a rule whose version has no ACTIVE server does not apply: its requests are routed by weights
+        Routing noV2 = Routing.of(Route.active(tBlue, 10_000), Route.disabled(tGreen))
+                .withRules(List.of(Rule.match(RequestKey.header("X-Group"), Set.of("beta"), "v2")));
+        router.apply(noV2);
+        for (int i = 0; i < 10; i++) {
+            assertEquals("v1", Http.get(port(), Map.of("X-Group", "beta")));
+        }
+        assertTrue(router.current().sameTrafficAs(noV2), router.current().toString());
+        assertEquals(Map.of(), haproxy.client().showMap(maps.rulesMap().get()));
     }
 
     @Test

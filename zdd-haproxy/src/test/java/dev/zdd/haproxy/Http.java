@@ -69,11 +69,20 @@ final class Http {
             return failures.values().stream().mapToLong(AtomicLong::get).sum();
         }
 
-        @Override
-        public void close() throws InterruptedException {
+        /** Stops the load and waits (at most 10 s per thread) for the requests in flight. */
+        void stop() throws InterruptedException {
             running.set(false);
             for (Thread t : threads) {
                 t.join(10_000);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }

@@ -24,6 +24,9 @@ import dev.zdd.api.Step;
 import dev.zdd.api.StepOutcome;
 import dev.zdd.api.StepOutcome.Outcome;
 import dev.zdd.api.Target;
+import dev.zdd.core.journal.JournalRecord;
+import dev.zdd.core.journal.RecoveryMode;
+import dev.zdd.core.lock.DeploymentLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +54,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * One running deployment: the engine's asynchronous state machine and the {@link Deployment} handle users hold.
@@ -98,6 +102,13 @@ public final class DeploymentRun implements Deployment {
     private boolean awaitingDecision;
     private boolean finishing;
     private String reason = "";
+    // Crash safety (docs/reliability.md): journal, lock lease, recovery. Confined to the actor too.
+    private final Reliability rel;
+    private final JournalRecord recovered;
+    private DeploymentLock.Lease lease;
+    private JournalRecord record;
+    private String journalFailure;
+    private final List<String> journalProblems = new ArrayList<>();
 
     /**
      * A deployment of a validated plan; nothing happens until {@link #start()}.
@@ -105,13 +116,27 @@ public final class DeploymentRun implements Deployment {
      * @param routingBefore the routing read from the router before planning
      */
     public DeploymentRun(EngineConfig cfg, DeploymentSpec spec, Plan plan, Routing routingBefore) {
+        this(cfg, Reliability.NONE, spec, plan, routingBefore, null, null, null);
+    }
+
+    /**
+     * A deployment of a validated plan with journal, lock lease and recovery; nothing happens until {@link #start()}.
+     *
+     * @param id        the id, or {@code null} for a new one
+     * @param lease     the lock held for this deployment (released when it ends), or {@code null}
+     * @param recovered the journal record of an interrupted deployment this run recovers, or {@code null}
+     */
+    public DeploymentRun(EngineConfig cfg, Reliability rel, DeploymentSpec spec, Plan plan, Routing routingBefore, String id,
+                         DeploymentLock.Lease lease, JournalRecord recovered) {
         this.cfg = cfg;
+        this.rel = rel;
         this.spec = spec;
         this.plan = plan;
         this.routingBefore = routingBefore;
         this.clock = cfg.scheduler().clock();
-        this.id = spec.service() + "-" + spec.version() + "-" + Long.toString(clock.now().toEpochMilli(), 36) + "-"
-                + SEQUENCE.incrementAndGet();
+        this.id = id != null ? id : newId(clock, spec);
+        this.lease = lease;
+        this.recovered = recovered;
         this.actor = new Actor("deployment " + id);
         this.lastApplied = routingBefore;
         this.stepNames = new String[plan.steps().size()];
@@ -125,6 +150,71 @@ public final class DeploymentRun implements Deployment {
         for (Target t : spec.targets()) {
             known.putIfAbsent(t.id(), t);
             preexisting.add(t.id());
+        }
+        if (recovered != null) {
+            restore(recovered);
+        }
+    }
+
+    /** A new deployment id: service, version, start time and a sequence number. */
+    public static String newId(Clock clock, DeploymentSpec spec) {
+        return spec.service() + "-" + spec.version() + "-" + Long.toString(clock.now().toEpochMilli(), 36) + "-"
+                + SEQUENCE.incrementAndGet();
+    }
+
+    /** Rebuilds what an interrupted deployment had done from its journal record. */
+    private void restore(JournalRecord r) {
+        pastPointOfNoReturn = r.pastPointOfNoReturn();
+        lastApplied = r.routingApplied() != null ? r.routingApplied() : routingBefore;
+        routerTouched = true; // a crash inside router.apply is not journaled: assume the router may have changed
+        for (Target t : r.launched()) {
+            known.put(t.id(), t);
+            launched.add(t);
+        }
+        for (Target t : r.retired()) {
+            markRetired(t);
+        }
+        if (r.stepRunning()) {
+            Step s = plan.steps().get(r.completedSteps());
+            if (s instanceof Step.Retire retire) {
+                // interrupted while retiring: treat its targets as gone (a rollback relaunches old ones)
+                for (String tid : retire.targetIds()) {
+                    Target t = known.get(tid);
+                    if (t != null) {
+                        markRetired(t);
+                    }
+                }
+            } else if (s instanceof Step.Launch launch && !known.containsKey(launch.targetId())) {
+                launchesInDoubt.add(launch.targetId() + " (" + launch.version() + ", interrupted by the crash)");
+            }
+        }
+        record = r;
+    }
+
+    // ------------------------------------------------------------------------------------------------ journal
+
+    /**
+     * Applies {@code change} to the journal record and writes it durably (no-op without a journal). A failed write in
+     * the forward phase makes the current step fail (so the deployment rolls back while it still knows what it did);
+     * during a rollback it is noted in the result and the rollback goes on.
+     */
+    private void journal(UnaryOperator<JournalRecord> change) {
+        if (rel.journal() == null || record == null) {
+            return;
+        }
+        record = change.apply(record);
+        try {
+            rel.journal().write(record);
+        } catch (RuntimeException e) {
+            String what = "journal write failed (" + Texts.message(e) + ")";
+            LOG.warn("deployment {}: {}", id, what);
+            if ((status == DeploymentStatus.RUNNING || status == DeploymentStatus.PAUSED) && !finishing) {
+                if (journalFailure == null) {
+                    journalFailure = what;
+                }
+            } else if (!journalProblems.contains(what)) {
+                journalProblems.add(what);
+            }
         }
     }
 
@@ -176,6 +266,8 @@ public final class DeploymentRun implements Deployment {
             if (awaitingDecision) {
                 awaitingDecision = false;
                 reason = "";
+                journalFailure = null;
+                journal(x -> x.withStatus(DeploymentStatus.RUNNING, "", clock.now()));
                 emit(Type.RESUMED, nextIndex, stepNames[nextIndex], "resumed: retrying " + label(nextIndex));
                 startStep(nextIndex);
             } else if (current != null) {
@@ -258,11 +350,70 @@ public final class DeploymentRun implements Deployment {
         if (status != DeploymentStatus.PENDING) {
             return;
         }
+        if (recovered != null) {
+            beginRecovery();
+            return;
+        }
         startedAt = clock.now();
         status = DeploymentStatus.RUNNING;
         LOG.info("deployment {}: started {} of {} with {} steps", id, spec.version(), spec.service(), plan.steps().size());
         emit(Type.STARTED, -1, "", Texts.plan(plan, 50));
+        if (rel.journal() != null) {
+            record = JournalRecord.start(id, spec, plan, routingBefore, startedAt);
+            journal(r -> r);
+            if (journalFailure != null) {
+                rollback("not started: " + journalFailure + "; nothing was changed");
+                return;
+            }
+        }
         next(0);
+    }
+
+    /** Recovery of a deployment found interrupted in the journal: says what it found, then rolls back or resumes. */
+    private void beginRecovery() {
+        JournalRecord r = recovered;
+        startedAt = r.startedAt();
+        status = DeploymentStatus.RUNNING;
+        int n = plan.steps().size();
+        String found = "recovering deployment " + id + " found interrupted in the journal (its process died): "
+                + r.summary();
+        String action;
+        if (r.completedSteps() == n && r.status() != DeploymentStatus.ROLLING_BACK) {
+            action = "all its steps had completed: nothing to do";
+        } else if (r.status() == DeploymentStatus.ROLLING_BACK) {
+            action = "it was rolling back: finishing the rollback";
+        } else if (rel.recovery() == RecoveryMode.RESUME) {
+            action = "resuming at step " + (r.completedSteps() + 1) + "/" + n;
+        } else if (r.pastPointOfNoReturn()) {
+            action = "it had passed its point of no return: pausing for a person (resume() retries step "
+                    + (r.completedSteps() + 1) + ", abort(reason) rolls back)";
+        } else {
+            action = "rolling back to the routing journaled before it";
+        }
+        String msg = found + "; " + action;
+        LOG.warn("deployment {}: {}", id, Texts.brief(msg, BRIEF * 4));
+        emit(Type.STARTED, -1, "", msg);
+        if (r.completedSteps() == n && r.status() != DeploymentStatus.ROLLING_BACK) {
+            reason = "recovered after a crash: " + action;
+            finishing = true;
+            finish(DeploymentStatus.SUCCEEDED);
+        } else if (r.status() == DeploymentStatus.ROLLING_BACK) {
+            rollback("recovered after a crash (" + r.summary() + "): finishing its rollback");
+        } else if (rel.recovery() == RecoveryMode.RESUME) {
+            journal(x -> x.withStatus(DeploymentStatus.RUNNING, "", clock.now()));
+            next(r.completedSteps());
+        } else if (r.pastPointOfNoReturn()) {
+            awaitingDecision = true;
+            paused = true;
+            nextIndex = r.completedSteps();
+            reason = "recovered after a crash past the point of no return (" + r.summary() + ")";
+            status = DeploymentStatus.PAUSED;
+            journal(x -> x.withStatus(DeploymentStatus.PAUSED, reason, clock.now()));
+            emit(Type.PAUSED, nextIndex, stepNames[nextIndex], reason + "; resume() retries " + label(nextIndex)
+                    + ", abort(reason) rolls back");
+        } else {
+            rollback("recovered after a crash (" + r.summary() + ")");
+        }
     }
 
     private void next(int i) {
@@ -283,6 +434,11 @@ public final class DeploymentRun implements Deployment {
     }
 
     private void startStep(int i) {
+        journal(x -> x.stepStarted(i, clock.now()));
+        if (journalFailure != null) {
+            rollback("before " + label(i) + ": " + journalFailure + "; stopping while the deployment can still be undone");
+            return;
+        }
         Runner r = runnerFor(plan.steps().get(i), i);
         current = r;
         r.startedAt = clock.now();
@@ -297,6 +453,13 @@ public final class DeploymentRun implements Deployment {
 
     private void stepEnded(Runner r, Outcome outcome, String detail) {
         if (!r.live()) {
+            return;
+        }
+        if (journalFailure == null) {
+            journal(x -> x.stepCompleted(r.index, clock.now()));
+        }
+        if (journalFailure != null) {
+            stepFailed(r, journalFailure + "; stopping while the deployment can still be undone");
             return;
         }
         r.finished = true;
@@ -327,6 +490,7 @@ public final class DeploymentRun implements Deployment {
             reason = label(r.index) + " failed past the point of no return: " + why;
             status = DeploymentStatus.PAUSED;
             String msg = reason + "; resume() retries step " + (r.index + 1) + ", abort(reason) rolls back";
+            journal(x -> x.withStatus(DeploymentStatus.PAUSED, reason, clock.now()));
             LOG.warn("deployment {}: {}", id, Texts.brief(msg, BRIEF));
             emit(Type.PAUSED, r.index, r.name, msg);
             return;
@@ -434,10 +598,12 @@ public final class DeploymentRun implements Deployment {
                     fail("launcher returned no target for " + step.targetId());
                 } else if (!t.id().equals(step.targetId())) {
                     launched.add(t);
+                    journal(x -> x.withLaunched(t, clock.now()));
                     fail("launcher returned target id '" + t.id() + "' for launch of '" + step.targetId() + "'");
                 } else {
                     known.put(t.id(), t);
                     launched.add(t);
+                    journal(x -> x.withLaunched(t, clock.now()));
                     succeed("launched " + t);
                 }
             });
@@ -488,6 +654,7 @@ public final class DeploymentRun implements Deployment {
                     return;
                 }
                 lastApplied = routing;
+                journal(x -> x.withRoutingApplied(routing, clock.now()));
                 emit(Type.ROUTING_APPLIED, index, name, Texts.routing(routing));
                 call("router.current", cfg.stepDeadline(), () -> cfg.router().current(), (now, err2) -> {
                     if (err2 != null) {
@@ -796,6 +963,7 @@ public final class DeploymentRun implements Deployment {
         @Override
         void start() {
             pastPointOfNoReturn = true;
+            journal(x -> x.withPointOfNoReturnPassed(clock.now()));
             succeed("past the point of no return (" + step.reason() + "): a failure from here on pauses for a person");
         }
     }
@@ -805,6 +973,9 @@ public final class DeploymentRun implements Deployment {
             retired.add(t);
             if (preexisting.contains(t.id())) {
                 retiredPreexisting.add(t);
+            }
+            if (record != null && record.retired().stream().noneMatch(x -> x.id().equals(t.id()))) {
+                journal(x -> x.withRetired(t, clock.now()));
             }
         }
     }
@@ -1013,6 +1184,7 @@ public final class DeploymentRun implements Deployment {
             startedAt = clock.now();
         }
         LOG.warn("deployment {}: rolling back: {}", id, Texts.brief(why, BRIEF));
+        journal(x -> x.withStatus(DeploymentStatus.ROLLING_BACK, why, clock.now()));
         emit(Type.ROLLBACK_STARTED, -1, "", why);
         List<Target> order = new ArrayList<>(retiredPreexisting);
         Collections.reverse(order);
@@ -1092,6 +1264,7 @@ public final class DeploymentRun implements Deployment {
                     retryRestore(a, desired, attempt, problems, "router reports "
                             + Texts.routing(now));
                 } else {
+                    journal(x -> x.withRoutingApplied(desired, clock.now()));
                     emit(Type.ROUTING_APPLIED, -1, a.name, Texts.routing(desired));
                     a.succeed("traffic restored to the routing read before the deployment"
                             + (attempt > 1 ? " at attempt " + attempt + " (" + String.join("; ", problems) + ")" : ""));
@@ -1187,6 +1360,16 @@ public final class DeploymentRun implements Deployment {
                         LOG.warn("deployment {}: could not read the final routing: {}", id, Texts.message(err));
                     }
                     Routing after = now != null ? now : lastApplied;
+                    journal(x -> x.withStatus(end, reason, clock.now()));
+                    if (!journalProblems.isEmpty()) {
+                        reason = (reason.isEmpty() ? "" : reason + "; ") + "the journal could not be updated ("
+                                + String.join("; ", journalProblems) + "): it may still show this deployment unfinished,"
+                                + " and the next start would recover it again";
+                    }
+                    if (lease != null) {
+                        lease.close();
+                        lease = null;
+                    }
                     DeploymentResult res = new DeploymentResult(id, spec.service(), spec.version(), end, reason,
                             startedAt, clock.now(), routingBefore, after, launched, retired, leftovers, outcomes);
                     result = res;

@@ -1,0 +1,560 @@
+package dev.zdd.docker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.zdd.docker.internal.LogFrames;
+import dev.zdd.docker.internal.UnixSocketFactory;
+import dev.zdd.docker.internal.Validate;
+import okhttp3.ConnectionPool;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A small Docker Engine API client over a unix socket ({@code unix:///var/run/docker.sock}, no native library) or plain
+ * TCP ({@code tcp://127.0.0.1:2375}): ping, version, containers (list by label, create, start, inspect, stop, remove,
+ * logs) and images (inspect, import).
+ *
+ * <p>On first use it asks the daemon for its API version ({@code GET /version}) and then speaks
+ * {@code min(daemon, }{@value #MAX_API_VERSION}{@code )} on versioned paths ({@code /v1.41/...}); a daemon older than
+ * {@value #MIN_API_VERSION} is refused. Every call has a connect and a read timeout; connections are pooled, and the
+ * unix socket honours read timeouts so that a pooled connection idle for long is checked without hanging.
+ *
+ * <p>Errors are {@link DockerException}s that carry Docker's own message. Request bodies (which hold environment
+ * values, possibly secrets) never appear in logs or exception messages.
+ *
+ * <p>Thread-safe; one instance per daemon is enough. {@link #close()} releases pooled connections.
+ */
+public final class DockerClient implements AutoCloseable {
+    /** Default daemon: {@code unix:///var/run/docker.sock}. */
+    public static final String DEFAULT_HOST = "unix:///var/run/docker.sock";
+    /** Default connect timeout: 5 s. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** Default read timeout of one call: 30 s (a stop waits this plus its grace). */
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
+    /** The newest API version this client speaks. */
+    public static final String MAX_API_VERSION = "1.41";
+    /** The oldest API version this client accepts (HEALTHCHECK and init need 1.25). */
+    public static final String MIN_API_VERSION = "1.25";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DockerClient.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final MediaType JSON_TYPE = MediaType.get("application/json");
+    private static final MediaType TAR_TYPE = MediaType.get("application/x-tar");
+    private static final String UNIX_HOSTNAME = "docker";
+
+    private final String host;
+    private final HttpUrl base;
+    private final OkHttpClient http;
+    private final Duration readTimeout;
+    private final String pinnedApiVersion;
+    private volatile String apiVersion;
+
+    private DockerClient(Builder b) {
+        this.host = b.host;
+        this.readTimeout = b.readTimeout;
+        this.pinnedApiVersion = b.apiVersion;
+        OkHttpClient.Builder hb = new OkHttpClient.Builder()
+                .connectTimeout(b.connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .readTimeout(b.readTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .writeTimeout(b.readTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .connectionPool(new ConnectionPool(b.maxIdleConnections, 5, TimeUnit.MINUTES))
+                .followRedirects(false);
+        URI uri = parseHost(b.host);
+        if ("unix".equals(uri.getScheme())) {
+            Path socket = Path.of(uri.getPath());
+            hb.socketFactory(new UnixSocketFactory(socket)).dns(hostname -> {
+                if (!UNIX_HOSTNAME.equals(hostname)) {
+                    throw new java.net.UnknownHostException(hostname);
+                }
+                return List.of(InetAddress.getByAddress(UNIX_HOSTNAME, new byte[] {127, 0, 0, 1}));
+            });
+            base = new HttpUrl.Builder().scheme("http").host(UNIX_HOSTNAME).build();
+        } else {
+            base = new HttpUrl.Builder().scheme("http").host(uri.getHost()).port(uri.getPort() > 0 ? uri.getPort() : 2375)
+                    .build();
+        }
+        this.http = hb.build();
+    }
+
+    private static URI parseHost(String host) {
+        try {
+            URI uri = new URI(host);
+            String scheme = uri.getScheme();
+            if ("unix".equals(scheme) && uri.getPath() != null && uri.getPath().startsWith("/")
+                    && uri.getRawQuery() == null && uri.getRawFragment() == null) {
+                return uri;
+            }
+            if (("tcp".equals(scheme) || "http".equals(scheme)) && uri.getHost() != null
+                    && (uri.getPath() == null || uri.getPath().isEmpty() || "/".equals(uri.getPath()))) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("docker.host '" + Validate.printable(host)
+                + "' is invalid: expected unix:///path/to/docker.sock or tcp://host:port (TLS is not supported)");
+    }
+
+    /** A builder with every default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A client for {@code host} ({@code unix:///path} or {@code tcp://host:port}) with default timeouts. */
+    public static DockerClient connect(String host) {
+        return builder().host(host).build();
+    }
+
+    /** The daemon address this client talks to. */
+    public String host() {
+        return host;
+    }
+
+    /** {@code GET /_ping}; throws {@link DockerException} when the daemon does not answer OK. */
+    public void ping() {
+        Resp r = send("GET", url("_ping", false).build(), null, null);
+        String body = r.text().trim();
+        if (!"OK".equals(body)) {
+            throw new DockerException("Docker GET /_ping answered '" + Validate.printable(body) + "' instead of OK", r.status,
+                    body, null);
+        }
+    }
+
+    /** {@code GET /version} (unversioned). */
+    public DockerVersion version() {
+        JsonNode n = send("GET", url("version", false).build(), null, null).json();
+        return new DockerVersion(n.path("Version").asText(""), n.path("ApiVersion").asText(""),
+                n.path("MinAPIVersion").asText(""), n.path("Os").asText(""), n.path("Arch").asText(""));
+    }
+
+    /** The API version in use, negotiated with the daemon on first call. */
+    public String apiVersion() {
+        String v = apiVersion;
+        if (v != null) {
+            return v;
+        }
+        synchronized (this) {
+            if (apiVersion == null) {
+                apiVersion = pinnedApiVersion != null ? pinnedApiVersion : negotiate(version());
+                LOG.debug("docker {}: speaking API {}", host, apiVersion);
+            }
+            return apiVersion;
+        }
+    }
+
+    static String negotiate(DockerVersion daemon) {
+        String theirs = daemon.apiVersion();
+        if (theirs.isEmpty()) {
+            throw new DockerException("Docker daemon did not say which API version it speaks", -1, "", null);
+        }
+        if (compareVersions(theirs, MIN_API_VERSION) < 0) {
+            throw new DockerException("Docker daemon " + daemon.version() + " speaks API " + theirs + ", older than "
+                    + MIN_API_VERSION + " which zdd-docker needs", -1, "", null);
+        }
+        return compareVersions(theirs, MAX_API_VERSION) < 0 ? theirs : MAX_API_VERSION;
+    }
+
+    static int compareVersions(String a, String b) {
+        String[] x = a.split("\\.");
+        String[] y = b.split("\\.");
+        for (int i = 0; i < Math.max(x.length, y.length); i++) {
+            int p = i < x.length ? parseIntOr0(x[i]) : 0;
+            int q = i < y.length ? parseIntOr0(y[i]) : 0;
+            if (p != q) {
+                return Integer.compare(p, q);
+            }
+        }
+        return 0;
+    }
+
+    private static int parseIntOr0(String s) {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * {@code GET /containers/json}: containers carrying every label of {@code labels} (exact values).
+     *
+     * @param all also stopped containers when {@code true}; running ones only otherwise
+     */
+    public List<ContainerSummary> listContainers(Map<String, String> labels, boolean all) {
+        ObjectNode filters = JSON.createObjectNode();
+        ArrayNode labelFilter = filters.putArray("label");
+        Validate.notNull("labels", labels).forEach((k, v) -> {
+            Validate.matches("label key", k, Validate.LABEL_KEY, "a key such as dev.zdd.service");
+            labelFilter.add(k + "=" + Validate.noControl("label[" + k + "]", v));
+        });
+        HttpUrl.Builder u = url("containers/json", true).addQueryParameter("all", all ? "1" : "0");
+        if (!labels.isEmpty()) {
+            u.addQueryParameter("filters", filters.toString());
+        }
+        JsonNode arr = send("GET", u.build(), null, null).json();
+        List<ContainerSummary> out = new ArrayList<>();
+        for (JsonNode c : arr) {
+            String name = c.path("Names").path(0).asText("");
+            out.add(new ContainerSummary(c.path("Id").asText(), name.startsWith("/") ? name.substring(1) : name,
+                    c.path("Image").asText(""), stringMap(c.path("Labels")), c.path("State").asText(""),
+                    summaryPorts(c.path("Ports"))));
+        }
+        return out;
+    }
+
+    /** {@code POST /containers/create}; returns the new container's id. */
+    public String createContainer(ContainerSpec spec) {
+        Validate.notNull("spec", spec);
+        ObjectNode body = JSON.createObjectNode();
+        body.put("Image", spec.image());
+        if (!spec.env().isEmpty()) {
+            ArrayNode env = body.putArray("Env");
+            spec.env().forEach((k, v) -> env.add(k + "=" + v));
+        }
+        ObjectNode labels = body.putObject("Labels");
+        spec.labels().forEach(labels::put);
+        spec.cmd().ifPresent(cmd -> cmd.forEach(body.putArray("Cmd")::add));
+        spec.stopSignal().ifPresent(s -> body.put("StopSignal", s));
+        spec.stopTimeout().ifPresent(t -> body.put("StopTimeout", ceilSeconds(t)));
+        spec.healthcheck().ifPresent(h -> {
+            ObjectNode hc = body.putObject("Healthcheck");
+            h.test().forEach(hc.putArray("Test")::add);
+            hc.put("Interval", h.interval().toNanos());
+            hc.put("Timeout", h.timeout().toNanos());
+            hc.put("Retries", h.retries());
+            hc.put("StartPeriod", h.startPeriod().toNanos());
+        });
+        ObjectNode hostConfig = body.putObject("HostConfig");
+        hostConfig.put("Init", spec.init());
+        spec.network().ifPresent(n -> hostConfig.put("NetworkMode", n));
+        if (!spec.ports().isEmpty()) {
+            ObjectNode exposed = body.putObject("ExposedPorts");
+            ObjectNode bindings = hostConfig.putObject("PortBindings");
+            for (PortBinding p : spec.ports()) {
+                String key = p.containerPort() + "/" + p.protocol();
+                exposed.putObject(key);
+                ArrayNode list = bindings.has(key) ? (ArrayNode) bindings.get(key) : bindings.putArray(key);
+                ObjectNode bind = list.addObject();
+                bind.put("HostIp", p.hostIp());
+                bind.put("HostPort", p.hostPort() == 0 ? "" : Integer.toString(p.hostPort()));
+            }
+        }
+        HttpUrl.Builder u = url("containers/create", true);
+        spec.name().ifPresent(n -> u.addQueryParameter("name", n));
+        JsonNode created = send("POST", u.build(), RequestBody.create(body.toString().getBytes(StandardCharsets.UTF_8),
+                JSON_TYPE), null).json();
+        JsonNode warnings = created.path("Warnings");
+        if (warnings.isArray() && !warnings.isEmpty()) {
+            LOG.warn("docker create {}: {}", spec.name().orElse(spec.image()), warnings);
+        }
+        return created.path("Id").asText();
+    }
+
+    /** {@code POST /containers/{id}/start}; starting a running container is not an error. */
+    public void startContainer(String id) {
+        send("POST", containerUrl(id, "start").build(), RequestBody.create(new byte[0], null), null, 304);
+    }
+
+    /** {@code GET /containers/{id}/json}; a missing container is a {@link DockerException} with status 404. */
+    public ContainerInfo inspectContainer(String id) {
+        JsonNode n = send("GET", containerUrl(id, "json").build(), null, null).json();
+        JsonNode state = n.path("State");
+        JsonNode health = state.path("Health");
+        String healthStatus = health.isObject() ? health.path("Status").asText(ContainerInfo.NO_HEALTHCHECK)
+                : ContainerInfo.NO_HEALTHCHECK;
+        String lastOutput = "";
+        JsonNode log = health.path("Log");
+        if (log.isArray() && !log.isEmpty()) {
+            JsonNode last = log.get(log.size() - 1);
+            lastOutput = "exit " + last.path("ExitCode").asInt() + ": " + last.path("Output").asText("").trim();
+        }
+        List<PortBinding> ports = new ArrayList<>();
+        JsonNode p = n.path("NetworkSettings").path("Ports");
+        for (Iterator<Map.Entry<String, JsonNode>> it = p.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String[] portProto = e.getKey().split("/");
+            int containerPort = parseIntOr0(portProto[0]);
+            String proto = portProto.length > 1 ? portProto[1] : "tcp";
+            if (e.getValue().isArray()) {
+                for (JsonNode b : e.getValue()) {
+                    int hostPort = parseIntOr0(b.path("HostPort").asText(""));
+                    if (hostPort > 0) {
+                        ports.add(new PortBinding(containerPort, proto, b.path("HostIp").asText(""), hostPort));
+                    }
+                }
+            }
+        }
+        String name = n.path("Name").asText("");
+        return new ContainerInfo(n.path("Id").asText(), name.startsWith("/") ? name.substring(1) : name,
+                n.path("Config").path("Image").asText(""), stringMap(n.path("Config").path("Labels")),
+                state.path("Status").asText(""), state.path("ExitCode").asInt(), state.path("Error").asText(""),
+                state.path("OOMKilled").asBoolean(), healthStatus, lastOutput, ports);
+    }
+
+    /**
+     * {@code POST /containers/{id}/stop?t=...}: the stop signal, then SIGKILL after {@code timeout} (whole seconds,
+     * rounded up). Waits at most the read timeout plus {@code timeout}.
+     *
+     * @return {@code false} when it was already stopped or does not exist
+     */
+    public boolean stopContainer(String id, Duration timeout) {
+        Validate.nonNegative("timeout", timeout);
+        Resp r = send("POST", containerUrl(id, "stop").addQueryParameter("t", Long.toString(ceilSeconds(timeout))).build(),
+                RequestBody.create(new byte[0], null), timeout.plusSeconds(1), 304, 404);
+        return r.status == 204;
+    }
+
+    /**
+     * {@code DELETE /containers/{id}}; with {@code force} a running container is killed first. Its anonymous volumes go
+     * with it.
+     *
+     * @return {@code false} when it did not exist
+     */
+    public boolean removeContainer(String id, boolean force) {
+        Resp r = send("DELETE", containerUrl(id, null).addQueryParameter("force", Boolean.toString(force))
+                .addQueryParameter("v", "true").build(), null, null, 404);
+        return r.status != 404;
+    }
+
+    /** The last {@code lines} lines of the container's stdout and stderr, demultiplexed, as text. */
+    public String logs(String id, int lines) {
+        Validate.range("lines", lines, 1, 10_000);
+        Resp r = send("GET", containerUrl(id, "logs").addQueryParameter("stdout", "1").addQueryParameter("stderr", "1")
+                .addQueryParameter("tail", Integer.toString(lines)).build(), null, null);
+        return LogFrames.decode(r.body);
+    }
+
+    /** {@code GET /images/{name}/json}: the image when the daemon has it, empty when not. */
+    public Optional<ImageInfo> inspectImage(String image) {
+        Validate.matches("image", image, Validate.IMAGE, "an image reference such as shop:1.2");
+        Resp r = send("GET", url("images/" + image + "/json", true).build(), null, null, 404);
+        if (r.status == 404) {
+            return Optional.empty();
+        }
+        JsonNode n = r.json();
+        List<String> tags = new ArrayList<>();
+        n.path("RepoTags").forEach(t -> tags.add(t.asText()));
+        return Optional.of(new ImageInfo(n.path("Id").asText(), tags, stringMap(n.path("Config").path("Labels"))));
+    }
+
+    /**
+     * {@code POST /images/create?fromSrc=-} (what {@code docker import} does): makes image {@code repository:tag} from
+     * a root filesystem tar, applying Dockerfile {@code changes} such as {@code ENV A=b} or {@code CMD ["/start"]}.
+     */
+    public void importImage(byte[] rootfsTar, String repository, String tag, List<String> changes) {
+        Validate.notNull("rootfsTar", rootfsTar);
+        Validate.matches("image", repository + ":" + tag, Validate.IMAGE, "a repository and tag such as shop and 1.2");
+        HttpUrl.Builder u = url("images/create", true).addQueryParameter("fromSrc", "-")
+                .addQueryParameter("repo", repository).addQueryParameter("tag", tag);
+        for (String c : Validate.notNull("changes", changes)) {
+            u.addQueryParameter("changes", Validate.noControl("change", c));
+        }
+        Resp r = send("POST", u.build(), RequestBody.create(rootfsTar, TAR_TYPE), Duration.ofSeconds(60));
+        // the answer is a stream of JSON progress messages; an error arrives as one of them with status 200
+        for (String line : r.text().split("\r?\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                JsonNode n = JSON.readTree(line);
+                if (n.hasNonNull("error")) {
+                    String msg = n.path("error").asText();
+                    throw new DockerException("Docker POST /images/create failed: " + msg, r.status, msg, null);
+                }
+            } catch (IOException e) {
+                // not JSON: ignore progress noise
+            }
+        }
+    }
+
+    private static long ceilSeconds(Duration d) {
+        long s = d.getSeconds();
+        return d.getNano() > 0 ? s + 1 : s;
+    }
+
+    private HttpUrl.Builder url(String path, boolean versioned) {
+        HttpUrl.Builder u = base.newBuilder();
+        if (versioned) {
+            u.addPathSegment("v" + apiVersion());
+        }
+        return u.addPathSegments(path);
+    }
+
+    private HttpUrl.Builder containerUrl(String id, String action) {
+        Validate.matches("container", id, Validate.CONTAINER_REF, "a container id or name");
+        HttpUrl.Builder u = url("containers", true).addPathSegment(id);
+        return action == null ? u : u.addPathSegment(action);
+    }
+
+    private static Map<String, String> stringMap(JsonNode n) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (n != null && n.isObject()) {
+            n.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText("")));
+        }
+        return m;
+    }
+
+    private static List<PortBinding> summaryPorts(JsonNode arr) {
+        List<PortBinding> out = new ArrayList<>();
+        for (JsonNode p : arr) {
+            int pub = p.path("PublicPort").asInt(0);
+            if (pub > 0) {
+                out.add(new PortBinding(p.path("PrivatePort").asInt(), p.path("Type").asText("tcp"), p.path("IP").asText(""),
+                        pub));
+            }
+        }
+        return out;
+    }
+
+    private record Resp(int status, byte[] body) {
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new DockerException("Docker answered something that is not JSON: " + e.getMessage(), status, "", e);
+            }
+        }
+    }
+
+    /**
+     * One call. Statuses below 300 and those in {@code alsoOk} are answers; anything else is a {@link DockerException}
+     * with Docker's message. The body is never logged nor put in a message.
+     */
+    private Resp send(String method, HttpUrl url, RequestBody body, Duration extraRead, int... alsoOk) {
+        String what = method + " " + url.encodedPath();
+        Request req = new Request.Builder().url(url).method(method, body).build();
+        OkHttpClient client = extraRead == null ? http
+                : http.newBuilder().readTimeout(readTimeout.plus(extraRead).toMillis(), TimeUnit.MILLISECONDS).build();
+        long start = System.nanoTime();
+        try (Response resp = client.newCall(req).execute()) {
+            ResponseBody rb = resp.body();
+            byte[] bytes = rb == null ? new byte[0] : rb.bytes();
+            int status = resp.code();
+            LOG.debug("docker {} -> {} in {} ms", what, status, (System.nanoTime() - start) / 1_000_000);
+            boolean ok = status < 300;
+            for (int s : alsoOk) {
+                ok |= status == s;
+            }
+            if (!ok) {
+                String msg = dockerMessage(bytes);
+                throw new DockerException("Docker " + what + " failed (" + status + "): " + msg, status, msg, null);
+            }
+            return new Resp(status, bytes);
+        } catch (ConnectException e) {
+            throw new DockerException("cannot reach the Docker daemon at " + host + " (" + e.getMessage()
+                    + "); is dockerd running and is this the right host?", -1, "", e);
+        } catch (InterruptedIOException e) {
+            throw new DockerException("Docker " + what + " at " + host + " did not answer in time (" + e.getMessage() + ")",
+                    -1, "", e);
+        } catch (IOException e) {
+            throw new DockerException("Docker " + what + " at " + host + " failed: " + e, -1, "", e);
+        }
+    }
+
+    private static String dockerMessage(byte[] body) {
+        String text = new String(body, StandardCharsets.UTF_8).trim();
+        try {
+            JsonNode n = JSON.readTree(text);
+            if (n != null && n.hasNonNull("message")) {
+                return n.path("message").asText();
+            }
+        } catch (IOException e) {
+            // not JSON: use the text
+        }
+        return Validate.printable(text.length() > 500 ? text.substring(0, 500) : text);
+    }
+
+    /** Evicts pooled connections. The client must not be used afterwards. */
+    @Override
+    public void close() {
+        http.connectionPool().evictAll();
+        http.dispatcher().executorService().shutdown();
+    }
+
+    @Override
+    public String toString() {
+        return "DockerClient[" + host + (apiVersion == null ? "" : ", api " + apiVersion) + "]";
+    }
+
+    /** Builds a {@link DockerClient}; every setter validates and names the bad value. Not thread-safe. */
+    public static final class Builder {
+        /** Default number of idle pooled connections kept: 8. */
+        public static final int DEFAULT_MAX_IDLE_CONNECTIONS = 8;
+
+        private String host = DEFAULT_HOST;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+        private String apiVersion;
+        private int maxIdleConnections = DEFAULT_MAX_IDLE_CONNECTIONS;
+
+        private Builder() {
+        }
+
+        /** {@code unix:///path/to/docker.sock} or {@code tcp://host:port}. Default {@link #DEFAULT_HOST}. */
+        public Builder host(String v) {
+            parseHost(Validate.notNull("docker.host", v));
+            host = v;
+            return this;
+        }
+
+        /** Connect timeout; positive. Default {@link #DEFAULT_CONNECT_TIMEOUT}. */
+        public Builder connectTimeout(Duration v) {
+            connectTimeout = Validate.positive("docker.connectTimeout", v);
+            return this;
+        }
+
+        /** Read timeout of one call; positive. Default {@link #DEFAULT_READ_TIMEOUT}. */
+        public Builder readTimeout(Duration v) {
+            readTimeout = Validate.positive("docker.readTimeout", v);
+            return this;
+        }
+
+        /** Speak this API version (e.g. {@code 1.41}) instead of negotiating. Default: negotiate. */
+        public Builder apiVersion(String v) {
+            apiVersion = Validate.matches("docker.apiVersion", v, java.util.regex.Pattern.compile("1\\.[0-9]{1,3}"),
+                    "a version such as 1.41");
+            return this;
+        }
+
+        /** Idle pooled connections kept, 0 to 64 (0 disables reuse). Default {@link #DEFAULT_MAX_IDLE_CONNECTIONS}. */
+        public Builder maxIdleConnections(int v) {
+            maxIdleConnections = Validate.range("docker.maxIdleConnections", v, 0, 64);
+            return this;
+        }
+
+        /** Builds (does not connect). */
+        public DockerClient build() {
+            return new DockerClient(this);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.zdd.docker.internal;
+
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+/** Argument checks of zdd-docker: every message names the field and the bad value. Stateless; thread-safe. */
+public final class Validate {
+    /** An image reference: optional registry host[:port]/, path components, optional :tag and @sha256 digest. */
+    public static final Pattern IMAGE = Pattern.compile(
+            "(?:[A-Za-z0-9.-]+(?::[0-9]{1,5})?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+                    + "(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
+                    + "(?:@sha256:[0-9a-f]{64})?");
+    /** Container names (as Docker accepts them). */
+    public static final Pattern CONTAINER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+    /** Container ids (full or short) or names. */
+    public static final Pattern CONTAINER_REF = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+    /** Environment variable names. */
+    public static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+    /** Label keys (reverse-DNS style, as Docker recommends). */
+    public static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,127}");
+    /** Network names. */
+    public static final Pattern NETWORK = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+    /** Stop signals: a name such as SIGTERM or a number. */
+    public static final Pattern SIGNAL = Pattern.compile("SIG[A-Z0-9+-]{1,12}|[0-9]{1,2}");
+    /** Host IPs for port bindings: IPv4 or IPv6 literals. */
+    public static final Pattern HOST_IP = Pattern.compile("[0-9]{1,3}(?:\\.[0-9]{1,3}){3}|[0-9A-Fa-f:]{2,39}");
+
+    private Validate() {
+    }
+
+    /** {@code value} when it matches, else an {@link IllegalArgumentException} naming the field and the value. */
+    public static String matches(String field, String value, Pattern pattern, String rule) {
+        if (value == null) {
+            throw new IllegalArgumentException(field + " must not be null");
+        }
+        if (!pattern.matcher(value).matches()) {
+            throw new IllegalArgumentException(field + " '" + printable(value) + "' is invalid: expected " + rule);
+        }
+        return value;
+    }
+
+    /** {@code value} when not null. */
+    public static <T> T notNull(String field, T value) {
+        if (value == null) {
+            throw new IllegalArgumentException(field + " must not be null");
+        }
+        return value;
+    }
+
+    /** {@code value} when in range. */
+    public static int range(String field, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(field + " must be in [" + min + ", " + max + "], was " + value);
+        }
+        return value;
+    }
+
+    /** {@code value} when not null and not negative. */
+    public static Duration nonNegative(String field, Duration value) {
+        notNull(field, value);
+        if (value.isNegative()) {
+            throw new IllegalArgumentException(field + " must not be negative, was " + value);
+        }
+        return value;
+    }
+
+    /** {@code value} when not null and positive. */
+    public static Duration positive(String field, Duration value) {
+        notNull(field, value);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(field + " must be positive, was " + value);
+        }
+        return value;
+    }
+
+    /** {@code value} when it has no NUL, CR or LF (safe in a label, a log line, an argument). */
+    public static String noControl(String field, String value) {
+        notNull(field, value);
+        if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new IllegalArgumentException(field + " '" + printable(value) + "' contains a control character");
+        }
+        return value;
+    }
+
+    /** Renders a bad value so that control characters are visible and cannot forge log lines. */
+    public static String printable(String value) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : value.toCharArray()) {
+            if (c < 0x20 || c == 0x7f) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+            if (sb.length() > 200) {
+                sb.append("...");
+                break;
+            }
+        }
+        return sb.toString();
+    }
+}
