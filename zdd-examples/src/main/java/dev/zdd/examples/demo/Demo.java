@@ -19,6 +19,7 @@ import dev.zdd.api.Target;
 import dev.zdd.api.TrafficRouter;
 import dev.zdd.core.Engine;
 import dev.zdd.core.probe.HttpProbe;
+import dev.zdd.core.report.DeploymentRecorder;
 import dev.zdd.core.router.InProcessRouter;
 import dev.zdd.core.strategy.BlueGreen;
 import dev.zdd.core.strategy.Canary;
@@ -27,6 +28,7 @@ import dev.zdd.examples.Args;
 import dev.zdd.examples.Scenario;
 import dev.zdd.examples.support.Stats;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -39,6 +41,7 @@ import java.util.Set;
  * The README's first command: v1..v5 of a small HTTP app run in-process behind the {@link InProcessRouter}; client
  * threads call it continuously while zdd runs a blue-green switch, a sticky canary, a rolling deployment, and a canary
  * whose new version turns unhealthy and is rolled back automatically. Every request is a real HTTP call on loopback.
+ * Writes each deployment's timeline as JSON and SVG into {@code --timeline-dir} (default {@code reports}).
  */
 public final class Demo implements Scenario {
     private static final String SERVICE = "demo";
@@ -60,6 +63,8 @@ public final class Demo implements Scenario {
         Duration pause = args.getDuration("pause", Duration.ofMillis(1500));
         InProcessRouter router = InProcessRouter.create();
         List<Map<String, Object>> reports = new ArrayList<>();
+        List<String> timelineFiles = new ArrayList<>();
+        Path dir = Path.of(args.get("timeline-dir", "reports"));
         boolean ok = true;
         try (InProcessLauncher launcher = new InProcessLauncher(Set.of("v5"), 5);
              DemoLoad load = new DemoLoad(router, clients, 25, Duration.ofMinutes(5))) {
@@ -84,6 +89,8 @@ public final class Demo implements Scenario {
                 return CheckResult.pass(context.newTargets().size() + " canary targets healthy");
             };
             RollbackTimer rollbackTimer = new RollbackTimer();
+            // one timeline per deployment (a recorder follows one deployment); the engine's listener forwards to it
+            java.util.concurrent.atomic.AtomicReference<DeploymentRecorder> timeline = new java.util.concurrent.atomic.AtomicReference<>();
             Engine engine = Engine.builder()
                     .router(measured)
                     .launcher(launcher)
@@ -92,6 +99,7 @@ public final class Demo implements Scenario {
                             .failureThreshold(2).deadline(Duration.ofSeconds(30)).build())
                     .check("canary-health", canaryHealth)
                     .listener(rollbackTimer)
+                    .listener(e -> timeline.get().onEvent(e))
                     .listener(e -> {
                         if (e.type() == DeploymentEvent.Type.STEP_STARTED || e.type() == DeploymentEvent.Type.ROLLBACK_STARTED) {
                             System.out.println("    " + (e.type() == DeploymentEvent.Type.ROLLBACK_STARTED ? "ROLLBACK: " + e.message() : e.step()));
@@ -99,19 +107,22 @@ public final class Demo implements Scenario {
                     })
                     .build();
 
-            reports.add(deploy("blue-green", "v2", engine, load, rollbackTimer, BlueGreen.builder()
+            reports.add(deploy("blue-green", "v2", engine, load, rollbackTimer, timeline, router, dir, BlueGreen.builder()
                     .rollbackWindow(pause).drainTimeout(Duration.ofSeconds(5)).retireGrace(Duration.ofSeconds(1)).build(), instances));
-            reports.add(deploy("sticky-canary", "v3", engine, load, rollbackTimer, Canary.builder()
+            reports.add(deploy("sticky-canary", "v3", engine, load, rollbackTimer, timeline, router, dir, Canary.builder()
                     .stickyOn(RequestKey.attribute("user"))
                     .weight(10).pause(pause).weight(50).pause(pause)
                     .drainTimeout(Duration.ofSeconds(5)).retireGrace(Duration.ofSeconds(1)).build(), instances));
-            reports.add(deploy("rolling", "v4", engine, load, rollbackTimer, Rolling.builder()
+            reports.add(deploy("rolling", "v4", engine, load, rollbackTimer, timeline, router, dir, Rolling.builder()
                     .batchSize(1).pauseBetweenBatches(Duration.ofMillis(500))
                     .drainTimeout(Duration.ofSeconds(5)).retireGrace(Duration.ofSeconds(1)).build(), instances));
-            reports.add(deploy("canary-rollback", "v5", engine, load, rollbackTimer, Canary.builder()
+            reports.add(deploy("canary-rollback", "v5", engine, load, rollbackTimer, timeline, router, dir, Canary.builder()
                     .weight(10).pause(pause).check("canary-health").weight(50).pause(pause).check("canary-health")
                     .drainTimeout(Duration.ofSeconds(5)).retireGrace(Duration.ofSeconds(1)).build(), instances));
             load.stop();
+            for (Map<String, Object> r : reports) {
+                timelineFiles.add(String.valueOf(r.get("timeline")));
+            }
 
             for (Map<String, Object> r : reports) {
                 ok &= ((Number) r.get("failed")).longValue() == 0;
@@ -124,20 +135,26 @@ public final class Demo implements Scenario {
         out.put("scenario", "demo");
         out.put("ok", ok);
         out.put("scenarios", reports);
+        out.put("timeline", timelineFiles);
         System.out.println(ok ? "demo OK: no failed request in any scenario; the broken v5 was rolled back to v4"
                 : "demo FAILED: see above");
         return out;
     }
 
     private Map<String, Object> deploy(String name, String version, Engine engine, DemoLoad load, RollbackTimer rollback,
-                                       Strategy strategy, int instances) throws Exception {
+                                       java.util.concurrent.atomic.AtomicReference<DeploymentRecorder> timeline,
+                                       InProcessRouter router, Path dir, Strategy strategy, int instances) throws Exception {
         load.reset();
         rollback.reset();
+        DeploymentRecorder recorder = new DeploymentRecorder();
+        recorder.routing(java.time.Instant.now(), "before", router.current());
+        timeline.set(recorder);
         DeploymentSpec spec = DeploymentSpec.builder(SERVICE, version).instances(instances).build();
         System.out.println("== " + name + " to " + version + " (" + engine.plan(spec, strategy).steps().size() + " steps)");
         Deployment d = engine.start(spec, strategy);
         DeploymentResult result = d.await(Duration.ofMinutes(2));
         Thread.sleep(200);
+        Path svg = recorder.writeTo(dir, "demo-" + name).get(1);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("scenario", name);
         r.put("status", result.status().name());
@@ -155,6 +172,7 @@ public final class Demo implements Scenario {
         r.put("rollbackLatencyMs", rollback.millis());
         r.put("versionsServed", load.versions());
         r.put("servingAfter", String.join(",", result.routingAfter().servingVersions()));
+        r.put("timeline", svg.toString());
         if (name.startsWith("sticky")) {
             r.put("stickyUsersNeverMovedBack", neverMovedBack(load.userVersions(), version));
         }
@@ -162,6 +180,7 @@ public final class Demo implements Scenario {
                 result.status(), result.reason().isEmpty() ? "" : " (" + result.reason() + ")", load.requests(),
                 load.failed(), Stats.percentile(latencies, 50), r.get("servingAfter"),
                 r.containsKey("stickyUsersNeverMovedBack") ? ", sticky users never moved back: " + r.get("stickyUsersNeverMovedBack") : "");
+        System.out.println("   timeline (open in a browser): " + svg);
         if (result.status() == DeploymentStatus.ROLLED_BACK) {
             System.out.printf("   rolled back in %.1f ms, reason: %s%n", rollback.millis(), result.reason());
         }

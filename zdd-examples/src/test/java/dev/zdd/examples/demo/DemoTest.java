@@ -2,6 +2,10 @@ package dev.zdd.examples.demo;
 
 import dev.zdd.examples.Args;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.List;
 import java.util.Map;
@@ -11,10 +15,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Runs the README's demo (shorter pauses) and checks what it promises: no failed request, and v5 rolled back to v4. */
 class DemoTest {
+    @TempDir
+    Path dir;
+
     @Test
     @SuppressWarnings("unchecked")
     void everyScenarioServesWithoutAFailedRequestAndTheBrokenCanaryIsRolledBack() throws Exception {
-        Map<String, Object> report = new Demo().run(Args.parse(List.of("--pause", "400", "--clients", "4")));
+        Map<String, Object> report = new Demo().run(Args.parse(List.of("--pause", "400", "--clients", "4",
+                "--timeline-dir", dir.toString())));
         List<Map<String, Object>> scenarios = (List<Map<String, Object>>) report.get("scenarios");
 
         assertEquals(List.of("blue-green", "sticky-canary", "rolling", "canary-rollback"),
@@ -34,5 +42,12 @@ class DemoTest {
         assertTrue(String.valueOf(rollback.get("reason")).contains("demo-v5-1 is unhealthy"), String.valueOf(rollback.get("reason")));
         assertTrue(rollback.get("rollbackLatencyMs") instanceof Number, "rollback latency measured: " + rollback);
         assertEquals(true, report.get("ok"));
+        String svg = Files.readString(dir.resolve("demo-canary-rollback.svg"));
+        assertTrue(svg.startsWith("<svg") || svg.startsWith("<?xml"), svg.substring(0, Math.min(80, svg.length())));
+        assertTrue(svg.contains("v4") && svg.contains("v5"), "the rollback timeline shows both versions");
+        assertTrue(svg.contains("ROLLED_BACK") || svg.contains("rolled back"), "the rollback timeline says how it ended");
+        for (String name : List.of("blue-green", "sticky-canary", "rolling", "canary-rollback")) {
+            assertTrue(Files.exists(dir.resolve("demo-" + name + ".json")), "timeline data of " + name);
+        }
     }
 }
