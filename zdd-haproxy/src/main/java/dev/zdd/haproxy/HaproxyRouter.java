@@ -52,7 +52,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * connections remain, so the router retries within {@link Builder#deleteTimeout(Duration)} and keeps what is left in
  * maintenance, see {@link #pendingRemovals()} and {@link #removePending(Duration)}). Servers of the configuration that a
  * table does not list are put in maintenance. {@link #current()} reports servers in maintenance only when the last
- * table applied by this instance listed them.
+ * table applied by this instance listed them; a server awaiting deletion that is not in maintenance (someone made it
+ * ready again) is reported, so that drift shows.
  *
  * <p>Versions and attributes: for configured servers they come from the configured targets, for dynamic ones from what
  * this instance added. After a restart of the application, a dynamic server left in HAProxy is reported with version
@@ -61,10 +62,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Stickiness and rules work through {@link RoutingMaps} (map files changed at runtime). A rule reaches its version's
  * serving servers, or, when all of the version's ACTIVE servers have weight 0, those (a blue-green preview); a rule
- * whose version has no ACTIVE server is left out (its requests are routed by weights). Connection counts come from
+ * whose version has no ACTIVE server is left out (its requests are routed by weights). Each rule value is pinned to ONE
+ * server of its version, picked by {@code String.hashCode()} of the value modulo the number of candidate servers (in
+ * table order): different values spread over the version's servers, but not by weight, and all requests carrying one
+ * value reach one server. Connection counts come from
  * {@code show stat} ({@code scur}).
  *
- * <p>Thread-safe: {@code apply} calls are serialised; reads may run concurrently.
+ * <p>Thread-safe: {@code apply} and {@code removePending} calls are serialised on one lock; reads may run concurrently.
  */
 public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
     /** Default bound on reading back the applied table: 10 s. */
@@ -147,8 +151,9 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
     @Override
     public void apply(Routing routing) {
         Objects.requireNonNull(routing, "routing");
-        Desired d = desire(routing);
         synchronized (applyLock) {
+            // computed under the lock: it lists every dynamic server added so far, so none is left serving
+            Desired d = desire(routing);
             String step = "read servers";
             try {
                 if (dynamic) {
@@ -165,7 +170,6 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
                 if (!plan.lower().isEmpty()) {
                     client.set(plan.lower());
                 }
-                last = new Applied(routing, d);
                 step = "delete removed servers";
                 for (String name : added.keySet()) {
                     if (!d.targets().containsKey(name)) {
@@ -174,10 +178,12 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
                 }
                 pending.removeAll(d.targets().keySet());
                 if (!pending.isEmpty()) {
-                    removePending(deleteTimeout);
+                    removePendingLocked(deleteTimeout);
                 }
                 step = "confirm";
-                confirm(routing);
+                Applied applied = new Applied(routing, d);
+                confirm(applied);
+                last = applied;
             } catch (RuntimeApiException e) {
                 throw new RuntimeApiException("apply to HAProxy backend '" + backend + "' failed at step '" + step
                         + "': " + e.getMessage() + "; HAProxy now serves " + describeNow(), e.command(), e.answer());
@@ -354,12 +360,19 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
 
     /**
      * Retries {@code del server} of dynamic servers that a table no longer lists (they are in maintenance with weight 0
-     * already) for up to {@code timeout}.
+     * already) for up to {@code timeout}. Holds the lock {@code apply} takes, so it waits for a running apply and
+     * delays the next one by at most {@code timeout}.
      *
      * @return the server names HAProxy still refuses to delete (it does while connections remain)
      */
     public Set<String> removePending(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
+        synchronized (applyLock) {
+            return removePendingLocked(timeout);
+        }
+    }
+
+    private Set<String> removePendingLocked(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             for (String name : new ArrayList<>(pending)) {
@@ -390,11 +403,12 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
         return Set.copyOf(pending);
     }
 
-    private void confirm(Routing routing) {
+    private void confirm(Applied applied) {
+        Routing routing = applied.routing();
         long deadline = System.nanoTime() + confirmTimeout.toNanos();
         Routing seen;
         while (true) {
-            seen = current();
+            seen = read(applied);
             if (seen.sameTrafficAs(routing)) {
                 return;
             }
@@ -419,12 +433,16 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
 
     @Override
     public Routing current() {
+        return read(last);
+    }
+
+    /** What HAProxy serves, described with the targets of {@code a} (the table applied last, or being confirmed). */
+    private Routing read(Applied a) {
         List<ServerState> states = client.showServersState(backend);
         Map<String, String> sticky = maps != null && maps.stickyMap().isPresent()
                 ? client.showMap(maps.stickyMap().get()) : Map.of();
         Map<String, String> rules = maps != null && maps.rulesMap().isPresent()
                 ? client.showMap(maps.rulesMap().get()) : Map.of();
-        Applied a = last;
         if (a != null && matches(a.desired(), states, sticky, rules)) {
             return a.routing();
         }
@@ -483,7 +501,9 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
         List<Integer> weights = new ArrayList<>();
         for (ServerState s : states) {
             String name = s.serverName();
-            if (pending.contains(name)) {
+            if (pending.contains(name) && s.inMaintenance()) {
+                // removed from the table, not deleted yet (connections remain): hidden while it serves nothing;
+                // one made ready again by someone else is reported, so that drift shows
                 continue;
             }
             RouteState st;
@@ -680,6 +700,10 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
 
         /** Enables stickiness and/or rules through map files. Default none. */
         public Builder routingMaps(RoutingMaps v) {
+            if (v == null) {
+                throw new IllegalArgumentException("routingMaps must not be null (leave it unset for a backend without "
+                        + "stickiness and rules)");
+            }
             maps = v;
             return this;
         }

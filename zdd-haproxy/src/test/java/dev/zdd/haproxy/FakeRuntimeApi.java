@@ -11,14 +11,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-/** A fake runtime API on a unix socket: answers each received line with what a function says (null: never answer). */
+/**
+ * A fake runtime API on a unix socket: answers each received line with what a function says (null: never answer, hold the
+ * connection until closed, at most 60 s).
+ */
 final class FakeRuntimeApi implements AutoCloseable {
     private final ServerSocketChannel server;
     private final Thread thread;
     private final Path path;
     final List<String> received = new CopyOnWriteArrayList<>();
+    private final CountDownLatch closed = new CountDownLatch(1);
 
     FakeRuntimeApi(Path path, Function<String, String> answers) throws IOException {
         this.path = path;
@@ -39,7 +45,7 @@ final class FakeRuntimeApi implements AutoCloseable {
                     received.add(line);
                     String answer = answers.apply(line);
                     if (answer == null) {
-                        Thread.sleep(3000);
+                        closed.await(60, TimeUnit.SECONDS);
                         continue;
                     }
                     ch.write(ByteBuffer.wrap(answer.getBytes(StandardCharsets.UTF_8)));
@@ -58,6 +64,7 @@ final class FakeRuntimeApi implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        closed.countDown();
         server.close();
         thread.interrupt();
         Files.deleteIfExists(path);

@@ -14,14 +14,14 @@ import java.util.concurrent.atomic.AtomicLong;
 /** Small HTTP helpers for integration tests: one request, or bounded background load counting failures. */
 final class Http {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+            .connectTimeout(Duration.ofSeconds(10)).build();
 
     private Http() {
     }
 
     /** GET / with headers; returns "status version". */
     static String get(int port, Map<String, String> headers) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).timeout(Duration.ofSeconds(5));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).timeout(Duration.ofSeconds(30));
         headers.forEach(b::header);
         HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
         return r.statusCode() == 200 ? r.body().trim() : "status_" + r.statusCode();

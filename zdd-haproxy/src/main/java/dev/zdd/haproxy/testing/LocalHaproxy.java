@@ -28,6 +28,11 @@ public final class LocalHaproxy implements AutoCloseable {
     public static final String BACKEND = "app";
     /** Time allowed for HAProxy to start answering on its socket. */
     public static final Duration START_TIMEOUT = Duration.ofSeconds(15);
+    /**
+     * Attempts at the first start: ports are picked free, then released, then bound by HAProxy, so another process may
+     * take one in between; a start that fails with "cannot bind socket" is retried on new ports, up to this many times.
+     */
+    public static final int START_ATTEMPTS = 5;
 
     private final Path executable;
     private final Path dir;
@@ -37,15 +42,24 @@ public final class LocalHaproxy implements AutoCloseable {
     private final int statsPort;
     private Process process;
 
-    private LocalHaproxy(Builder b) throws IOException {
+    private LocalHaproxy(Builder b, int frontendPort, int statsPort) throws IOException {
         this.executable = b.executable;
         this.dir = b.dir;
         this.socket = dir.resolve("admin.sock");
         this.config = dir.resolve("haproxy.cfg");
-        this.frontendPort = freePort();
-        this.statsPort = freePort();
+        this.frontendPort = frontendPort;
+        this.statsPort = statsPort;
         Files.writeString(config, render(b), StandardCharsets.UTF_8);
         start();
+    }
+
+    /** HAProxy could not bind one of its ports. */
+    private static final class BindFailed extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        BindFailed(String message) {
+            super(message);
+        }
     }
 
     /** A builder for an HAProxy run from {@code executable} with its files in {@code dir}. */
@@ -71,6 +85,8 @@ public final class LocalHaproxy implements AutoCloseable {
 
     private void start() throws IOException {
         Files.deleteIfExists(socket);
+        Path logFile = dir.resolve("haproxy.log");
+        long logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
         ProcessBuilder pb = new ProcessBuilder(List.of(executable.toString(), "-f", config.toString(), "-db"));
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("haproxy.log").toFile()));
@@ -80,7 +96,8 @@ public final class LocalHaproxy implements AutoCloseable {
                 .readTimeout(Duration.ofSeconds(2)).build();
         while (true) {
             if (!process.isAlive()) {
-                throw new IOException("haproxy exited with " + process.exitValue() + ": " + log());
+                String message = "haproxy exited with " + process.exitValue() + ": " + log();
+                throw logSince(logStart).contains("cannot bind socket") ? new BindFailed(message) : new IOException(message);
             }
             if (Files.exists(socket)) {
                 try {
@@ -119,7 +136,10 @@ public final class LocalHaproxy implements AutoCloseable {
         }
     }
 
-    /** Stops and starts HAProxy again with the same configuration (runtime changes are lost, as in production). */
+    /**
+     * Stops and starts HAProxy again with the same configuration and ports (runtime changes are lost, as in production);
+     * fails if another process took one of the ports meanwhile.
+     */
     public synchronized void restart() throws IOException {
         stop();
         start();
@@ -160,6 +180,16 @@ public final class LocalHaproxy implements AutoCloseable {
         return RuntimeApiClient.unixSocket(socket).build();
     }
 
+    private String logSince(long offset) {
+        try {
+            byte[] all = Files.readAllBytes(dir.resolve("haproxy.log"));
+            int from = (int) Math.min(all.length, Math.max(0, offset));
+            return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** What HAProxy printed so far (last 4000 characters). */
     public String log() {
         try {
@@ -175,7 +205,7 @@ public final class LocalHaproxy implements AutoCloseable {
         stop();
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
@@ -187,6 +217,7 @@ public final class LocalHaproxy implements AutoCloseable {
         private final Path dir;
         private final List<String> servers = new ArrayList<>();
         private String backendLines = "";
+        private PortSource ports = LocalHaproxy::freePort;
 
         private Builder(Path executable, Path dir) {
             if (executable == null || dir == null) {
@@ -219,10 +250,34 @@ public final class LocalHaproxy implements AutoCloseable {
             return this;
         }
 
-        /** Writes the configuration and starts HAProxy; returns once its socket answers. */
+        /** For tests of the retry: where ports come from. */
+        Builder ports(PortSource v) {
+            ports = v;
+            return this;
+        }
+
+        /**
+         * Writes the configuration and starts HAProxy on free ports; returns once its socket answers. A start that fails
+         * because a port was taken meanwhile is retried on new ports, {@link #START_ATTEMPTS} times in all.
+         */
         public LocalHaproxy start() throws IOException {
             Files.createDirectories(dir);
-            return new LocalHaproxy(this);
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return new LocalHaproxy(this, ports.next(), ports.next());
+                } catch (BindFailed e) {
+                    if (attempt >= START_ATTEMPTS) {
+                        throw new IOException("haproxy could not bind its ports in " + START_ATTEMPTS + " attempts: "
+                                + e.getMessage(), e);
+                    }
+                }
+            }
         }
+    }
+
+    /** Gives ports to try. */
+    @FunctionalInterface
+    interface PortSource {
+        int next() throws IOException;
     }
 }

@@ -29,6 +29,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** HaproxyRouter against a real HAProxy 2.6 on 127.0.0.1 with real HTTP backends. */
-class HaproxyRouterIntegrationTest {
+class HaproxyRouterIT {
     static Path haproxyExe;
     static TestBackend blue;
     static TestBackend green;
@@ -183,14 +187,13 @@ class HaproxyRouterIntegrationTest {
     void blueGreenUnderLoadLosesNothing() throws Exception {
         try (Http.Load load = new Http.Load(port(), 8, Duration.ofSeconds(60))) {
             router.apply(Routing.of(Route.active(tGreen, 10_000), Route.draining(tBlue)));
-            await().atMost(Duration.ofSeconds(10)).until(() -> load.versions.containsKey("v2"));
-            long before = load.versions.get("v1").get();
-            Thread.sleep(300);
+            await().atMost(Duration.ofSeconds(30)).until(() -> load.versions.containsKey("v2"));
             assertEquals("v2", Http.get(port()));
+            long v1Before = load.versions.get("v1").get();
             router.apply(Routing.of(Route.active(tBlue, 10_000), Route.draining(tGreen)));
-            Thread.sleep(300);
+            assertEquals("v1", Http.get(port()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> load.versions.get("v1").get() > v1Before);
             load.stop();
-            assertTrue(load.versions.get("v1").get() > before);
             assertEquals(0, load.failed(), "failures " + load.failures);
         }
     }
@@ -268,17 +271,93 @@ class HaproxyRouterIntegrationTest {
     }
 
     @Test
+    void overlappingAppliesNeverLeaveADynamicServerServing() throws Exception {
+        HaproxyRouter r = routerBuilder().dynamicServers(true).build();
+        Target g2 = green2.target("green-2");
+        Routing onlyBlue = Routing.of(Route.active(tBlue, 10_000));
+        Routing onG2 = Routing.of(Route.active(g2, 10_000), Route.draining(tBlue));
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            // one thread keeps adding green-2, one keeps removing it, one retries deletions: every apply must confirm
+            List<Future<?>> runs = List.of(
+                    pool.submit(() -> repeat(15, () -> r.apply(onlyBlue))),
+                    pool.submit(() -> repeat(15, () -> r.apply(onG2))),
+                    pool.submit(() -> repeat(30, () -> r.removePending(Duration.ZERO))));
+            for (Future<?> f : runs) {
+                f.get(180, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // whichever table came last, HAProxy serves exactly it and current() says so
+        Set<String> serving = new java.util.TreeSet<>();
+        for (ServerState s : haproxy.client().showServersState("app")) {
+            if (s.serving()) {
+                serving.add(s.serverName());
+            }
+        }
+        Routing last = serving.equals(Set.of("blue")) ? onlyBlue : onG2;
+        assertTrue(serving.equals(Set.of("blue")) || serving.equals(Set.of("green-2")), "HAProxy serves " + serving);
+        assertTrue(r.current().sameTrafficAs(last), "serving " + serving + ", current " + r.current());
+    }
+
+    private static Void repeat(int times, Runnable action) {
+        for (int i = 0; i < times; i++) {
+            action.run();
+        }
+        return null;
+    }
+
+    @Test
+    void aServerAwaitingDeletionMadeReadyAgainIsReported() throws Exception {
+        TestBackend slow = TestBackend.start("v2");
+        try {
+            HaproxyRouter r = routerBuilder().dynamicServers(true).deleteTimeout(Duration.ZERO).build();
+            Target s2 = slow.target("slow-2");
+            r.apply(Routing.of(Route.active(s2, 10_000), Route.draining(tBlue)));
+            slow.delay(Duration.ofSeconds(120));
+            try (Socket s = new Socket("127.0.0.1", port())) {
+                OutputStream out = s.getOutputStream();
+                out.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                await().atMost(Duration.ofSeconds(30)).until(() -> r.activeConnections().getOrDefault("slow-2", 0) == 1);
+                Routing onlyBlue = Routing.of(Route.active(tBlue, 10_000));
+                r.apply(onlyBlue);
+                assertEquals(Set.of("slow-2"), r.pendingRemovals(), "HAProxy refuses to delete it while the request runs");
+                assertTrue(r.current().sameTrafficAs(onlyBlue), r.current().toString());
+
+                // someone makes it ready again by hand: current() must show the drift, not hide it
+                haproxy.client().set(List.of("set server app/slow-2 weight 256", "set server app/slow-2 state ready"));
+                Routing drifted = r.current();
+                Route seen = drifted.route("slow-2").orElseThrow(() -> new AssertionError("slow-2 hidden: " + drifted));
+                assertTrue(seen.serving(), drifted.toString());
+                assertEquals("v2", seen.target().version());
+                assertFalse(drifted.sameTrafficAs(onlyBlue), drifted.toString());
+
+                // applying the table again puts it back in maintenance
+                r.apply(onlyBlue);
+                assertTrue(r.current().sameTrafficAs(onlyBlue), r.current().toString());
+                assertTrue(haproxy.client().showServersState("app").stream()
+                        .filter(x -> x.serverName().equals("slow-2")).allMatch(ServerState::inMaintenance));
+            }
+        } finally {
+            slow.close();
+        }
+    }
+
+    @Test
     void drainWaitsForTheOpenConnection() throws Exception {
-        blue.delay(Duration.ofMillis(1500));
+        // long enough that the request is surely still open after apply, even on a slow machine
+        blue.delay(Duration.ofSeconds(6));
         try (Socket s = new Socket("127.0.0.1", port())) {
             OutputStream out = s.getOutputStream();
             out.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            await().atMost(Duration.ofSeconds(5)).until(() -> router.activeConnections().getOrDefault("blue", 0) == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> router.activeConnections().getOrDefault("blue", 0) == 1);
             router.apply(Routing.of(Route.active(tGreen, 10_000), Route.draining(tBlue)));
             assertEquals(Map.of("blue", 1), router.awaitDrained(List.of("blue"), Duration.ofMillis(100)));
             assertEquals("v2", Http.get(port()));
-            assertEquals(Map.of(), router.awaitDrained(List.of("blue"), Duration.ofSeconds(10)));
+            assertEquals(Map.of(), router.awaitDrained(List.of("blue"), Duration.ofSeconds(60)));
             InputStream in = s.getInputStream();
             String answer = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
             assertEquals("HTTP/1.1 200", answer, "the drained request completes");

@@ -60,7 +60,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * rolling, rollback of a failing canary, HAProxy down or restarted mid-deployment) run with real {@link TestBackend}s,
  * a real {@link HttpProbe} and real time, every outcome checked with real requests.
  */
-class HaproxyEngineIntegrationTest {
+class HaproxyEngineIT {
     static final RequestKey KEY = RequestKey.header(RouterConformance.KEY_HEADER);
     static final ProbePolicy POLICY = ProbePolicy.builder().period(Duration.ofMillis(100)).timeout(Duration.ofSeconds(2))
             .deadline(Duration.ofSeconds(20)).build();
