@@ -144,12 +144,18 @@ public final class LocalNginxControl implements NginxControl {
 
         /** The prefix ({@code -p}); default none (nginx's compiled-in prefix). */
         public Builder prefix(Path value) {
+            if (value == null) {
+                throw new IllegalArgumentException("prefix must not be null (leave it unset for none)");
+            }
             prefix = value;
             return this;
         }
 
         /** The main configuration ({@code -c}); default none (nginx's compiled-in path, e.g. /etc/nginx/nginx.conf). */
         public Builder config(Path value) {
+            if (value == null) {
+                throw new IllegalArgumentException("config must not be null (leave it unset for none)");
+            }
             config = value;
             return this;
         }
@@ -168,6 +174,9 @@ public final class LocalNginxControl implements NginxControl {
          * runs {@code nginx -s reload}. When given, reload signals the master directly (see the class comment).
          */
         public Builder pidFile(Path value) {
+            if (value == null) {
+                throw new IllegalArgumentException("pidFile must not be null (leave it unset for none)");
+            }
             pidFile = value;
             return this;
         }

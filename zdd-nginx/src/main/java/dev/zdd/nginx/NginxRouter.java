@@ -24,6 +24,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * A {@link TrafficRouter} over open-source nginx: it owns one include file (http context) that defines one upstream
@@ -33,9 +34,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>{@link #apply(Routing)} is safe: it renders the file, swaps it in atomically (rename), tests the real main
  * configuration with {@code nginx -t}, reloads, and confirms through a zdd-owned status server (rendered in the same
- * file) that the new worker generation answers and the old one no longer does, before returning. On any failure it
- * restores the previous file (and reloads back when it had reloaded); the {@link RouterException} names the step
- * ({@code validate}, {@code reload}, {@code confirm}) and carries nginx's own message.
+ * file) that the new worker generation answers and the old one no longer does, before returning. On any failure,
+ * including a {@link NginxControl} that throws instead of answering, it restores the previous file and, whenever a
+ * reload was attempted (even one that failed or timed out: the signal may have reached nginx), reloads back and
+ * confirms the previous generation; the {@link RouterException} names the step ({@code validate}, {@code reload},
+ * {@code confirm}), says what was undone and carries nginx's own message. When there was no file before and a reload
+ * was attempted, the new (validated) file is kept, since nginx cannot reload without its include; {@link #current()}
+ * then reports drift until an {@code apply} succeeds.
  *
  * <p>{@link #current()} reads the routing back from the machine-readable header of the file, checks the file's
  * checksum, and checks that nginx serves that file's generation. A hand edit is reported as a {@link DriftException}
@@ -169,30 +174,38 @@ public final class NginxRouter implements TrafficRouter {
             }
             write(next.text(), "write");
             long t1 = System.nanoTime();
-            NginxControl.Result test = control.test();
-            if (!test.ok()) {
-                String restored = restoreFile(previousText);
-                throw new RouterException(prefix() + "step 'validate' failed: nginx -t rejected the new configuration"
-                        + " (exit " + test.exitCode() + "); " + restored + " and nginx was not reloaded, so it serves as"
-                        + " before. nginx said: " + test.output());
+            Attempt a = new Attempt();
+            try {
+                a.step = "validate";
+                NginxControl.Result test = control.test();
+                if (!test.ok()) {
+                    throw undo(a, "nginx -t rejected the new configuration (exit " + test.exitCode() + ")",
+                            ". nginx said: " + test.output(), previousText, previous, next, null);
+                }
+                a.t2 = System.nanoTime();
+                a.step = "reload";
+                a.logOffset = errorLogSize();
+                a.reloadAttempted = true;
+                NginxControl.Result reload = control.reload();
+                if (!reload.ok()) {
+                    throw undo(a, "exit " + reload.exitCode() + hint(reload.output()), ". nginx said: " + reload.output(),
+                            previousText, previous, next, null);
+                }
+                a.t3 = System.nanoTime();
+                a.step = "confirm";
+                String problem = confirm(next.id());
+                if (problem != null) {
+                    throw undo(a, problem, "", previousText, previous, next, null);
+                }
+            } catch (RuntimeException e) {
+                if (a.undone) {
+                    throw e;
+                }
+                // a user's control (e.g. over ssh) threw instead of answering a Result: undo all the same
+                throw undo(a, "the control threw " + e, "", previousText, previous, next, e);
             }
-            long t2 = System.nanoTime();
-            long logOffset = errorLogSize();
-            NginxControl.Result reload = control.reload();
-            if (!reload.ok()) {
-                String restored = restoreFile(previousText);
-                throw new RouterException(prefix() + "step 'reload' failed (exit " + reload.exitCode() + ")"
-                        + hint(reload.output()) + "; " + restored + ". nginx said: " + reload.output());
-            }
-            long t3 = System.nanoTime();
-            String problem = confirm(next.id());
-            if (problem != null) {
-                String nginxLog = errorLogSince(logOffset);
-                String restored = restoreFile(previousText);
-                String back = reloadBack(previous);
-                throw new RouterException(prefix() + "step 'confirm' failed: " + problem + "; " + restored + "; " + back
-                        + (nginxLog.isEmpty() ? "" : ". nginx's error log: " + nginxLog));
-            }
+            long t2 = a.t2;
+            long t3 = a.t3;
             long t4 = System.nanoTime();
             lastWritten = next;
             LOG.info("{}applied {} in {} ms (write {} ms, validate {} ms, reload {} ms, confirm {} ms)", prefix(), routing,
@@ -243,11 +256,71 @@ public final class NginxRouter implements TrafficRouter {
         return IncludeFile.render(name, routing, status);
     }
 
+    /** Where {@link #apply} got to; the step names the failure. */
+    private static final class Attempt {
+        String step = "write";
+        boolean reloadAttempted;
+        long logOffset = -1;
+        long t2;
+        long t3;
+        boolean undone;
+    }
+
+    /**
+     * Puts nginx and the file back into a consistent state after a failed step and returns the error to throw.
+     *
+     * <ul>
+     *   <li>No reload attempted: the previous file is restored (or the new one removed when there was none); nginx was
+     *       not signalled and serves as before.</li>
+     *   <li>Reload attempted (it may have reached the master even when it failed or timed out): the previous file is
+     *       restored and nginx reloaded back to it, confirmed through the status server (a file that zdd did not write
+     *       cannot be confirmed: then only that the rejected generation no longer answers). The one exception: when
+     *       nginx's status server does not answer after a failed reload, nginx is taken to be stopped and is not
+     *       signalled again.</li>
+     *   <li>Reload attempted and there was no file before: the new (validated) file is kept, because nginx cannot test
+     *       or reload a main configuration whose include is missing; {@link #current()} reports drift until an
+     *       {@link #apply} succeeds.</li>
+     * </ul>
+     */
+    private RouterException undo(Attempt a, String problem, String tail, String previousText, IncludeFile previous,
+                        IncludeFile next, Throwable cause) {
+        String restored;
+        String back;
+        if (a.reloadAttempted && previousText == null) {
+            restored = "the new file was kept: there was none before, and nginx cannot test or reload its main"
+                    + " configuration without it (current() reports drift until an apply() succeeds)";
+            String served = servedId();
+            back = "nginx serves " + (served.isEmpty() ? "nothing on its status server" : "generation " + served);
+        } else {
+            restored = restoreFile(previousText);
+            if (!a.reloadAttempted) {
+                back = "nginx was not reloaded, so it serves as before";
+            } else if (restored.startsWith("WARNING")) {
+                back = "nginx was not reloaded back (the file holds the new configuration)";
+            } else {
+                back = reloadBack(a, previous, next);
+            }
+        }
+        String nginxLog = a.reloadAttempted ? errorLogSince(a.logOffset) : "";
+        a.undone = true;
+        return new RouterException(prefix() + "step '" + a.step + "' failed: " + problem + "; " + restored
+                + "; " + back + tail + (nginxLog.isEmpty() ? "" : ". nginx's error log: " + nginxLog), cause);
+    }
+
     /**
      * Polls the status server on fresh connections until it answers {@code id}, and only {@code id} for
      * {@link #confirmSettle}. Returns null on success, else what went wrong.
      */
     private String confirm(String id) {
+        return confirm("generation " + id, id::equals, false);
+    }
+
+    /**
+     * Polls the status server on fresh connections until {@code wanted} accepts the answer (or, with
+     * {@code noAnswerAccepted}, nothing answers), and keeps polling until only such answers came for
+     * {@link #confirmSettle}. Returns null on success, else what went wrong.
+     */
+    private String confirm(String what, Predicate<String> wanted, boolean noAnswerAccepted) {
         long start = System.nanoTime();
         long deadline = start + confirmTimeout.toNanos();
         long settle = confirmSettle.toNanos();
@@ -256,46 +329,62 @@ public final class NginxRouter implements TrafficRouter {
         String lastAnswer = null;
         String lastError = null;
         while (true) {
-            long now = System.nanoTime();
+            boolean good;
             try {
                 String body = StatusClient.get(status, statusPath(), POLL_TIMEOUT);
                 lastAnswer = body;
-                now = System.nanoTime();
-                if (id.equals(body)) {
-                    if (firstNew < 0) {
-                        firstNew = now;
-                    }
-                    long since = Math.max(firstNew, lastOther);
-                    if (now - since >= settle) {
-                        return null;
-                    }
-                } else {
-                    lastOther = now;
-                }
+                good = wanted.test(body);
             } catch (IOException e) {
                 lastError = e.toString();
+                good = noAnswerAccepted;
+            }
+            long now = System.nanoTime();
+            if (good) {
+                if (firstNew < 0) {
+                    firstNew = now;
+                }
+                if (now - Math.max(firstNew, lastOther) >= settle) {
+                    return null;
+                }
+            } else {
+                lastOther = now;
             }
             if (System.nanoTime() >= deadline) {
                 break;
             }
             if (!sleepMillis(POLL_INTERVAL_MILLIS)) {
-                return "interrupted while waiting for generation " + id;
+                return "interrupted while waiting for " + what;
             }
         }
-        return (firstNew < 0 ? "nginx did not serve the new generation " + id : "the old generation kept answering")
+        return (firstNew < 0 ? "nginx did not serve " + what : "other answers kept coming instead of " + what)
                 + " within " + confirmTimeout.toMillis() + " ms at http://" + status.authority() + statusPath()
                 + " (last answer: " + (lastAnswer == null ? "none" : lastAnswer)
                 + (lastError == null ? "" : ", last error: " + lastError) + ")";
     }
 
-    private String reloadBack(IncludeFile previous) {
-        if (previous == null) {
-            return "there was no previous zdd configuration to reload back to: nginx may serve the rejected one until"
-                    + " the next reload";
+    /** Reloads nginx after the previous file was restored, and confirms what it serves then. */
+    private String reloadBack(Attempt a, IncludeFile previous, IncludeFile next) {
+        String served = servedId();
+        if (served.isEmpty() && "reload".equals(a.step)) {
+            return "nginx does not answer on its status server http://" + status.authority() + statusPath()
+                    + " (not running?), so it was not reloaded back";
         }
-        NginxControl.Result r = control.reload();
+        NginxControl.Result r;
+        try {
+            r = control.reload();
+        } catch (RuntimeException e) {
+            return "WARNING: reloading the previous configuration failed too (the control threw " + e + ")";
+        }
         if (!r.ok()) {
             return "WARNING: reloading the previous configuration failed too (exit " + r.exitCode() + "): " + r.output();
+        }
+        if (previous == null) {
+            // the file that was there before was not written by zdd: its generation is unknown
+            String problem = confirm("a generation other than the rejected " + next.id(), body -> !body.equals(next.id()),
+                    true);
+            return problem == null ? "nginx was reloaded back to the file that was there before (not written by zdd:"
+                    + " confirmed only that the rejected generation no longer answers)"
+                    : "WARNING: reloaded back, but the rejected generation still answers: " + problem;
         }
         String problem = confirm(previous.id());
         return problem == null ? "nginx was reloaded back and serves the previous configuration"
@@ -508,6 +597,9 @@ public final class NginxRouter implements TrafficRouter {
 
         /** nginx's error log, optional: when a reload cannot be confirmed, its new lines go into the error message. */
         public Builder errorLog(Path value) {
+            if (value == null) {
+                throw new IllegalArgumentException("errorLog must not be null (leave it unset for none)");
+            }
             errorLog = value;
             return this;
         }

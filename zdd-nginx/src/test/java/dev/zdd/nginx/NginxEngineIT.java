@@ -20,22 +20,19 @@ import dev.zdd.core.router.CompositeRouter;
 import dev.zdd.core.strategy.BlueGreen;
 import dev.zdd.core.strategy.Canary;
 import dev.zdd.core.strategy.Rolling;
-import dev.zdd.core.testing.IntegrationEnvironment;
 import dev.zdd.core.testing.TestBackend;
 import dev.zdd.nginx.testing.TestNginx;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,7 +40,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The engine and the shipped strategies deploying through a real nginx (or two) to real HTTP backends, probed with the
@@ -56,47 +52,30 @@ class NginxEngineIT {
     private static final ProbePolicy FAST = ProbePolicy.builder().period(Duration.ofMillis(100))
             .timeout(Duration.ofSeconds(1)).successThreshold(1).failureThreshold(2).deadline(Duration.ofSeconds(20))
             .build();
-    private static Path binary;
-
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private NginxFixture fixture;
     private final List<DeploymentEvent> events = new CopyOnWriteArrayList<>();
 
-    @BeforeAll
-    static void findNginx() {
-        Optional<Path> found = IntegrationEnvironment.find("nginx", "apt-get install nginx");
-        assumeTrue(found.isPresent(), "nginx is not installed");
-        binary = found.get();
+    @BeforeEach
+    void findNginx() {
+        fixture = new NginxFixture();
     }
 
     @AfterEach
     void stop() {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            try {
-                closeables.get(i).close();
-            } catch (Exception e) {
-                System.err.println("closing " + closeables.get(i) + ": " + e);
-            }
+        if (fixture != null) {
+            fixture.close();
         }
-        closeables.clear();
-    }
-
-    private <T extends AutoCloseable> T add(T c) {
-        closeables.add(c);
-        return c;
     }
 
     private TestBackend backend(String version) throws IOException {
-        return add(TestBackend.start(version));
+        return fixture.backend(version);
     }
 
     /** A started nginx whose router serves {@code initial}. */
     private NginxRouter nginx(Routing initial, List<TestNginx> into) throws IOException {
-        TestNginx n = add(TestNginx.create(binary, "app"));
-        NginxRouter router = n.routerBuilder().build();
-        router.writeInitial(initial);
-        n.start();
-        into.add(n);
-        return router;
+        NginxFixture.Running running = fixture.start("app", initial);
+        into.add(running.nginx());
+        return running.router();
     }
 
     private Engine.Builder engine(TrafficRouter router) {

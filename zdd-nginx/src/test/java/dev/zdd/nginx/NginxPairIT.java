@@ -5,7 +5,6 @@ import dev.zdd.api.RouterException;
 import dev.zdd.api.Routing;
 import dev.zdd.api.TrafficRouter;
 import dev.zdd.core.router.CompositeRouter;
-import dev.zdd.core.testing.IntegrationEnvironment;
 import dev.zdd.core.testing.TestBackend;
 import dev.zdd.nginx.testing.TestNginx;
 import org.junit.jupiter.api.AfterAll;
@@ -14,23 +13,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Two real nginx in front of the same backends, switched all or nothing. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NginxPairIT {
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-    private TestBackend blue;
-    private TestBackend green;
+    private NginxFixture fixture;
     private TestNginx first;
     private TestNginx second;
     private NginxRouter router1;
@@ -40,42 +32,24 @@ class NginxPairIT {
 
     @BeforeAll
     void start() throws Exception {
-        Optional<Path> binary = IntegrationEnvironment.find("nginx", "apt-get install nginx");
-        assumeTrue(binary.isPresent(), "nginx is not installed");
-        try {
-            blue = add(TestBackend.start("blue"));
-            green = add(TestBackend.start("green"));
-            toBlue = Routing.of(Route.active(blue.target("blue"), 10000), Route.disabled(green.target("green")));
-            toGreen = Routing.of(Route.active(green.target("green"), 10000), Route.disabled(blue.target("blue")));
-            first = add(TestNginx.create(binary.get(), "app"));
-            second = add(TestNginx.create(binary.get(), "app"));
-            router1 = first.routerBuilder().build();
-            router2 = second.routerBuilder().build();
-            router1.writeInitial(toBlue);
-            router2.writeInitial(toBlue);
-            first.start();
-            second.start();
-        } catch (Exception | Error e) {
-            stop();
-            throw e;
-        }
-    }
-
-    private <T extends AutoCloseable> T add(T c) {
-        closeables.add(c);
-        return c;
+        fixture = new NginxFixture();
+        TestBackend blue = fixture.backend("blue");
+        TestBackend green = fixture.backend("green");
+        toBlue = Routing.of(Route.active(blue.target("blue"), 10000), Route.disabled(green.target("green")));
+        toGreen = Routing.of(Route.active(green.target("green"), 10000), Route.disabled(blue.target("blue")));
+        NginxFixture.Running one = fixture.start("app", toBlue);
+        NginxFixture.Running two = fixture.start("app", toBlue);
+        first = one.nginx();
+        router1 = one.router();
+        second = two.nginx();
+        router2 = two.router();
     }
 
     @AfterAll
     void stop() {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            try {
-                closeables.get(i).close();
-            } catch (Exception e) {
-                System.err.println("closing " + closeables.get(i) + ": " + e);
-            }
+        if (fixture != null) {
+            fixture.close();
         }
-        closeables.clear();
     }
 
     @Test

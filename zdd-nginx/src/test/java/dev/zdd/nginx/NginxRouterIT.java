@@ -8,7 +8,6 @@ import dev.zdd.api.Routing;
 import dev.zdd.api.Rule;
 import dev.zdd.api.Stickiness;
 import dev.zdd.api.Target;
-import dev.zdd.core.testing.IntegrationEnvironment;
 import dev.zdd.core.testing.TestBackend;
 import dev.zdd.nginx.testing.TestNginx;
 import org.junit.jupiter.api.AfterAll;
@@ -20,23 +19,23 @@ import org.junit.jupiter.api.TestInstance;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@link NginxRouter} against a real nginx started by the test, with real HTTP backends. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NginxRouterIT {
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private NginxFixture fixture;
     private TestBackend blue1;
     private TestBackend blue2;
     private TestBackend green1;
@@ -47,39 +46,22 @@ class NginxRouterIT {
 
     @BeforeAll
     void startNginxAndBackends() throws Exception {
-        Optional<Path> binary = IntegrationEnvironment.find("nginx", "apt-get install nginx");
-        assumeTrue(binary.isPresent(), "nginx is not installed");
-        try {
-            blue1 = add(TestBackend.start("blue"));
-            blue2 = add(TestBackend.start("blue"));
-            green1 = add(TestBackend.start("green"));
-            green2 = add(TestBackend.start("green"));
-            nginx = add(TestNginx.create(binary.get(), "app"));
-            router = nginx.routerBuilder().build();
-            allBlue = Routing.of(Route.active(blue1.target("blue-1"), 5000), Route.active(blue2.target("blue-2"), 5000));
-            router.writeInitial(allBlue);
-            nginx.start();
-        } catch (Exception | Error e) {
-            stopAll();
-            throw e;
-        }
-    }
-
-    private <T extends AutoCloseable> T add(T c) {
-        closeables.add(c);
-        return c;
+        fixture = new NginxFixture();
+        blue1 = fixture.backend("blue");
+        blue2 = fixture.backend("blue");
+        green1 = fixture.backend("green");
+        green2 = fixture.backend("green");
+        allBlue = Routing.of(Route.active(blue1.target("blue-1"), 5000), Route.active(blue2.target("blue-2"), 5000));
+        NginxFixture.Running running = fixture.start("app", allBlue);
+        nginx = running.nginx();
+        router = running.router();
     }
 
     @AfterAll
     void stopAll() {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            try {
-                closeables.get(i).close();
-            } catch (Exception e) {
-                System.err.println("closing " + closeables.get(i) + ": " + e);
-            }
+        if (fixture != null) {
+            fixture.close();
         }
-        closeables.clear();
     }
 
     @BeforeEach
@@ -264,10 +246,131 @@ class NginxRouterIT {
         RouterException e = assertThrows(RouterException.class,
                 () -> r.apply(Routing.of(Route.active(g1(), 10000))));
         assertTrue(e.getMessage().contains("step 'confirm' failed"), e.getMessage());
-        assertTrue(e.getMessage().contains("did not serve the new generation"), e.getMessage());
+        assertTrue(e.getMessage().contains("nginx did not serve generation"), e.getMessage());
         assertTrue(e.getMessage().contains("serves the previous configuration"), e.getMessage());
         assertEquals(before, Files.readString(router.includeFile()));
         assertEquals(allBlue, router.current());
+    }
+
+    /** A control that runs the real one but lets a test change what one call does. */
+    private NginxControl control(java.util.function.Supplier<NginxControl.Result> test,
+                                 java.util.function.Supplier<NginxControl.Result> reload) {
+        return new NginxControl() {
+            @Override
+            public Result test() {
+                return test.get();
+            }
+
+            @Override
+            public Result reload() {
+                return reload.get();
+            }
+        };
+    }
+
+    @Test
+    void aControlThatThrowsAtValidateChangesNothing() throws Exception {
+        NginxControl real = nginx.control();
+        IllegalStateException boom = new IllegalStateException("ssh: connection refused");
+        NginxRouter r = nginx.routerBuilder().control(control(() -> {
+            throw boom;
+        }, real::reload)).build();
+        String before = Files.readString(router.includeFile());
+        RouterException e = assertThrows(RouterException.class, () -> r.apply(Routing.of(Route.active(g1(), 10000))));
+        assertTrue(e.getMessage().contains("step 'validate' failed: the control threw"), e.getMessage());
+        assertTrue(e.getMessage().contains("ssh: connection refused"), e.getMessage());
+        assertTrue(e.getMessage().contains("nginx was not reloaded"), e.getMessage());
+        assertSame(boom, e.getCause());
+        assertEquals(before, Files.readString(router.includeFile()));
+        assertEquals(allBlue, router.current());
+    }
+
+    @Test
+    void aControlThatThrowsAfterTheReloadReachedNginxIsReloadedBack() throws Exception {
+        // like an ssh runner whose connection drops after the remote reload: nginx DID load the new file
+        NginxControl real = nginx.control();
+        AtomicInteger reloads = new AtomicInteger();
+        NginxRouter r = nginx.routerBuilder().control(control(real::test, () -> {
+            NginxControl.Result done = real.reload();
+            if (reloads.incrementAndGet() == 1) {
+                assertTrue(done.ok(), done.output());
+                throw new IllegalStateException("ssh: connection lost");
+            }
+            return done;
+        })).build();
+        String before = Files.readString(router.includeFile());
+        RouterException e = assertThrows(RouterException.class, () -> r.apply(Routing.of(Route.active(g1(), 10000))));
+        assertTrue(e.getMessage().contains("step 'reload' failed: the control threw"), e.getMessage());
+        assertTrue(e.getMessage().contains("ssh: connection lost"), e.getMessage());
+        assertTrue(e.getMessage().contains("nginx was reloaded back and serves the previous configuration"),
+                e.getMessage());
+        assertEquals(2, reloads.get(), "reloaded, then reloaded back");
+        assertEquals(before, Files.readString(router.includeFile()));
+        assertEquals(allBlue, router.current(), "file and served generation agree: no drift");
+        assertEquals(Map.of("blue", 10), Http.count(nginx.port(), 10, Map.of()));
+    }
+
+    @Test
+    void aReloadThatTimedOutAfterTheSignalReachedNginxIsReloadedBack() throws Exception {
+        NginxControl real = nginx.control();
+        AtomicInteger reloads = new AtomicInteger();
+        NginxRouter r = nginx.routerBuilder().control(control(real::test, () -> {
+            NginxControl.Result done = real.reload();
+            return reloads.incrementAndGet() == 1 ? new NginxControl.Result(NginxControl.Result.TIMED_OUT, "timed out")
+                    : done;
+        })).build();
+        String before = Files.readString(router.includeFile());
+        RouterException e = assertThrows(RouterException.class, () -> r.apply(Routing.of(Route.active(g1(), 10000))));
+        assertTrue(e.getMessage().contains("step 'reload' failed: exit 124"), e.getMessage());
+        assertTrue(e.getMessage().contains("nginx was reloaded back and serves the previous configuration"),
+                e.getMessage());
+        assertEquals(before, Files.readString(router.includeFile()));
+        assertEquals(allBlue, router.current(), "no false drift: nginx serves what the file holds");
+        assertEquals(Map.of("blue", 10), Http.count(nginx.port(), 10, Map.of()));
+    }
+
+    @Test
+    void anUnconfirmedReloadOverAForeignFileReloadsBackToThatFile() throws Exception {
+        Path file = router.includeFile();
+        String original = Files.readString(file);
+        String edited = original + "# a note added by hand\n";
+        Files.writeString(file, edited);
+        try {
+            NginxControl real = nginx.control();
+            AtomicInteger reloads = new AtomicInteger();
+            // the first reload is lost on its way (nothing happens), the reload back is real
+            NginxRouter force = nginx.routerBuilder().overwriteDrift(true).confirmTimeout(Duration.ofMillis(500))
+                    .control(control(real::test, () -> reloads.incrementAndGet() == 1
+                            ? new NginxControl.Result(0, "") : real.reload())).build();
+            RouterException e = assertThrows(RouterException.class,
+                    () -> force.apply(Routing.of(Route.active(g1(), 10000))));
+            assertTrue(e.getMessage().contains("step 'confirm' failed"), e.getMessage());
+            assertTrue(e.getMessage().contains("reloaded back to the file that was there before"), e.getMessage());
+            assertEquals(2, reloads.get());
+            assertEquals(edited, Files.readString(file), "the foreign file is back");
+            assertEquals(Map.of("blue", 10), Http.count(nginx.port(), 10, Map.of()));
+        } finally {
+            Files.writeString(file, original);
+        }
+    }
+
+    @Test
+    void anUnconfirmedReloadWithNoFileBeforeKeepsTheValidatedFile() throws Exception {
+        Path file = router.includeFile();
+        Files.delete(file); // nginx still serves allBlue, but cannot reload without its include
+        NginxControl real = nginx.control();
+        NginxRouter r = nginx.routerBuilder().confirmTimeout(Duration.ofMillis(500))
+                .control(control(real::test, () -> new NginxControl.Result(0, ""))).build();
+        Routing green = Routing.of(Route.active(g1(), 10000));
+        RouterException e = assertThrows(RouterException.class, () -> r.apply(green));
+        assertTrue(e.getMessage().contains("step 'confirm' failed"), e.getMessage());
+        assertTrue(e.getMessage().contains("the new file was kept"), e.getMessage());
+        assertEquals(green, dev.zdd.nginx.internal.IncludeFile.parse(Files.readString(file)).routing());
+        assertTrue(real.test().ok(), "the main configuration stays valid, so later reloads work");
+        DriftException drift = assertThrows(DriftException.class, router::current);
+        assertTrue(drift.getMessage().contains("a reload failed or is pending"), drift.getMessage());
+        router.apply(allBlue);
+        assertEquals(allBlue, router.current(), "the next apply reconciles");
     }
 
     @Test
@@ -345,5 +448,23 @@ class NginxRouterIT {
                 () -> NginxRouter.builder().confirmTimeout(java.time.Duration.ZERO));
         assertThrows(IllegalArgumentException.class,
                 () -> NginxRouter.builder().confirmSettle(java.time.Duration.ofMillis(-1)));
+        IllegalArgumentException log = assertThrows(IllegalArgumentException.class,
+                () -> NginxRouter.builder().errorLog(null));
+        assertTrue(log.getMessage().startsWith("errorLog must not be null"), log.getMessage());
+        assertEquals("name must not be null", assertThrows(IllegalArgumentException.class,
+                () -> NginxRouter.builder().name(null)).getMessage());
+        assertEquals("confirmTimeout must be positive, was null", assertThrows(IllegalArgumentException.class,
+                () -> NginxRouter.builder().confirmTimeout(null)).getMessage());
+        for (String field : List.of("prefix", "config", "pidFile")) {
+            LocalNginxControl.Builder b = LocalNginxControl.builder();
+            IllegalArgumentException c = assertThrows(IllegalArgumentException.class, () -> {
+                switch (field) {
+                    case "prefix" -> b.prefix(null);
+                    case "config" -> b.config(null);
+                    default -> b.pidFile(null);
+                }
+            });
+            assertTrue(c.getMessage().startsWith(field + " must not be null"), c.getMessage());
+        }
     }
 }

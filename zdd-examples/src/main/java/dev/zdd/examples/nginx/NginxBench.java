@@ -73,9 +73,7 @@ public final class NginxBench implements Scenario {
             Routing toGreen = Routing.of(Route.active(green.target("green"), 10000), Route.disabled(blue.target("blue")));
 
             TestNginx zddNginx = add(closeables, TestNginx.create(binary, "app"));
-            NginxRouter router = zddNginx.routerBuilder().build();
-            router.writeInitial(toBlue);
-            zddNginx.start();
+            NginxRouter router = zddNginx.start(toBlue);
 
             TestNginx rawNginx = add(closeables, TestNginx.create(binary, "raw", "http://raw_app"));
             writeRaw(rawNginx.includeFile(), blue);
@@ -125,9 +123,7 @@ public final class NginxBench implements Scenario {
 
             // Two nginx switched together (all or nothing, in parallel) against one, no load.
             TestNginx second = add(closeables, TestNginx.create(binary, "app"));
-            NginxRouter router2 = second.routerBuilder().build();
-            router2.writeInitial(router.current());
-            second.start();
+            NginxRouter router2 = second.start(router.current());
             TrafficRouter both = CompositeRouter.allOrNothing(router, router2);
             List<Double> single = new ArrayList<>();
             List<Double> pair = new ArrayList<>();

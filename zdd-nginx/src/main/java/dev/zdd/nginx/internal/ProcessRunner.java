@@ -5,73 +5,81 @@ import dev.zdd.nginx.NginxControl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Runs a command from an argument list (never through a shell) with a timeout. The calling thread reads the output to
- * its end (the end comes the moment the command exits, with no extra thread hand-off on the critical path of a
- * switch); a watchdog kills the command at the timeout, which ends the output too. Stateless; thread-safe.
+ * Runs a command from an argument list (never through a shell) with a timeout. Its output (stdout and stderr) goes to
+ * a private temporary file, not a pipe, so a background child that inherits the output and outlives the command can
+ * never block the caller; the caller only waits for the command itself, bounded by the timeout and interruptible. At
+ * the timeout or on interrupt the command and its descendants are killed. Stateless; thread-safe.
  */
 public final class ProcessRunner {
     private static final int MAX_OUTPUT = 16_384;
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "zdd-nginx-command-timeout");
-        t.setDaemon(true);
-        return t;
-    });
 
     private ProcessRunner() {
     }
 
-    /** Runs {@code command}; a timeout kills it and answers {@link NginxControl.Result#TIMED_OUT}. */
+    /**
+     * Runs {@code command}; a timeout kills it and answers {@link NginxControl.Result#TIMED_OUT}, and so does an
+     * interrupt (the thread's interrupt flag is set again).
+     */
     public static NginxControl.Result run(List<String> command, Duration timeout) {
-        Process p;
+        Path out;
         try {
-            p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            out = Files.createTempFile("zdd-nginx-command-", ".out");
         } catch (IOException e) {
-            return new NginxControl.Result(NginxControl.Result.NOT_STARTED, "cannot run " + command + ": " + e.getMessage());
-        }
-        AtomicBoolean timedOut = new AtomicBoolean();
-        ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
-            timedOut.set(true);
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-        String output;
-        try (InputStream in = p.getInputStream()) {
-            byte[] b = in.readNBytes(MAX_OUTPUT);
-            output = new String(b, StandardCharsets.UTF_8);
-            if (b.length == MAX_OUTPUT) {
-                output += "...";
-                in.transferTo(java.io.OutputStream.nullOutputStream());
-            }
-        } catch (IOException e) {
-            output = "reading the output failed: " + e;
+            return new NginxControl.Result(NginxControl.Result.NOT_STARTED,
+                    "cannot run " + command + ": no temporary file for its output: " + e.getMessage());
         }
         try {
-            // output ended: the command exited (or was killed); the exit code follows at once, still bounded
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                timedOut.set(true);
+            Process p;
+            try {
+                p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            } catch (IOException e) {
+                return new NginxControl.Result(NginxControl.Result.NOT_STARTED,
+                        "cannot run " + command + ": " + e.getMessage());
             }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            watchdog.cancel(false);
-            return new NginxControl.Result(NginxControl.Result.TIMED_OUT, "interrupted while running " + command);
+            try {
+                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    kill(p);
+                    return new NginxControl.Result(NginxControl.Result.TIMED_OUT,
+                            "timed out after " + timeout.toMillis() + " ms: " + command + "\n" + read(out));
+                }
+            } catch (InterruptedException e) {
+                kill(p);
+                Thread.currentThread().interrupt();
+                return new NginxControl.Result(NginxControl.Result.TIMED_OUT, "interrupted while running " + command);
+            }
+            return new NginxControl.Result(p.exitValue(), read(out));
+        } finally {
+            try {
+                Files.deleteIfExists(out);
+            } catch (IOException ignored) {
+                // a leftover temporary file is harmless
+            }
         }
-        watchdog.cancel(false);
-        if (timedOut.get()) {
-            return new NginxControl.Result(NginxControl.Result.TIMED_OUT,
-                    "timed out after " + timeout.toMillis() + " ms: " + command + "\n" + output);
+    }
+
+    private static void kill(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+    }
+
+    /** At most {@link #MAX_OUTPUT} bytes of the output, with "..." when there was more. */
+    private static String read(Path out) {
+        try (InputStream in = Files.newInputStream(out)) {
+            byte[] b = in.readNBytes(MAX_OUTPUT + 1);
+            if (b.length > MAX_OUTPUT) {
+                return new String(b, 0, MAX_OUTPUT, StandardCharsets.UTF_8) + "...";
+            }
+            return new String(b, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "reading the output failed: " + e;
         }
-        return new NginxControl.Result(p.exitValue(), output);
     }
 }

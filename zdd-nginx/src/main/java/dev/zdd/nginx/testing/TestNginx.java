@@ -1,6 +1,7 @@
 package dev.zdd.nginx.testing;
 
 import dev.zdd.api.Endpoint;
+import dev.zdd.api.Routing;
 import dev.zdd.nginx.LocalNginxControl;
 import dev.zdd.nginx.NginxRouter;
 
@@ -24,18 +25,23 @@ import java.util.stream.Stream;
  * port reserved for an {@link NginxRouter}'s status server. nginx runs as a child process ({@code daemon off}) and is
  * stopped by {@link #close()}, workers included.
  *
- * <p>Typical use: {@code nginx = TestNginx.create(binary, "app"); router = nginx.routerBuilder().build();
- * router.writeInitial(routing); nginx.start();}. Thread-safe for reading; start and close from one thread.
+ * <p>Typical use: {@code nginx = TestNginx.create(binary, "app"); router = nginx.start(routing);}, or by hand
+ * {@code router = nginx.routerBuilder().build(); router.writeInitial(routing); nginx.start();}. Thread-safe for
+ * reading; start and close from one thread.
  */
 public final class TestNginx implements AutoCloseable {
     /** Default bound on waiting for nginx to start answering: 10 seconds. */
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * How often a start is tried when a port picked as free was taken by someone else before nginx could bind it: 5.
+     */
+    public static final int MAX_START_ATTEMPTS = 5;
 
     private final Path binary;
     private final String name;
     private final Path dir;
-    private final int port;
-    private final int statusPort;
+    private volatile int port;
+    private volatile int statusPort;
     private final String proxyPass;
     private volatile Process process;
 
@@ -91,28 +97,119 @@ public final class TestNginx implements AutoCloseable {
                 + "}\n";
     }
 
-    /** Starts nginx and waits (bounded) until it accepts connections on {@link #port()}. */
+    /**
+     * Starts nginx and waits (bounded) until it accepts connections on {@link #port()}. A free port is picked when this
+     * object is created and released before nginx binds it, so another process may take it in between: when nginx
+     * cannot bind {@link #port()}, a new port is picked and the start retried (at most {@link #MAX_START_ATTEMPTS}
+     * times). The status port is baked into a router's include file, so a clash there is an error here; use
+     * {@link #start(Routing)}, which retries that too.
+     */
     public TestNginx start() throws IOException {
+        launch(null);
+        return this;
+    }
+
+    /**
+     * Builds a router with {@link #routerBuilder()}, writes {@code initial} with {@link NginxRouter#writeInitial}, starts
+     * nginx and returns the router. When nginx cannot bind the proxy port or the status port because someone took it
+     * after it was picked, both are picked again, the router rebuilt and the file rewritten, and the start retried (at
+     * most {@link #MAX_START_ATTEMPTS} times).
+     */
+    public NginxRouter start(Routing initial) throws IOException {
+        NginxRouter[] router = new NginxRouter[1];
+        launch(() -> {
+            Files.deleteIfExists(includeFile());
+            router[0] = routerBuilder().build();
+            router[0].writeInitial(initial);
+        });
+        return router[0];
+    }
+
+    /** Something to do before each start attempt. */
+    private interface Preparation {
+        void run() throws IOException;
+    }
+
+    private void launch(Preparation prepare) throws IOException {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("nginx is running already");
         }
+        for (int attempt = 1; ; attempt++) {
+            if (prepare != null) {
+                prepare.run();
+            }
+            long logOffset = Files.exists(errorLog()) ? Files.size(errorLog()) : 0;
+            String failure = tryStart();
+            if (failure == null) {
+                return;
+            }
+            String log = logSince(errorLog(), logOffset) + logSince(dir.resolve("stdout.log"), 0);
+            boolean proxyBusy = log.contains(bindFailure(port));
+            boolean statusBusy = prepare != null && log.contains(bindFailure(statusPort));
+            if (attempt >= MAX_START_ATTEMPTS || !(proxyBusy || statusBusy)) {
+                throw new IOException(failure + (proxyBusy || statusBusy ? " (after " + attempt + " attempts)" : ""));
+            }
+            if (proxyBusy) {
+                port = freePort();
+            }
+            if (statusBusy) {
+                statusPort = freePort();
+            }
+            Files.writeString(mainConfig(), mainConfigText(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String bindFailure(int port) {
+        return "bind() to 127.0.0.1:" + port + " failed";
+    }
+
+    /** One start; null once nginx accepts connections, else why not (nginx stopped again). */
+    private String tryStart() throws IOException {
+        Files.deleteIfExists(pidFile());
         process = new ProcessBuilder(control().command()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("stdout.log").toFile()).start();
+        String pid = Long.toString(process.pid());
         long deadline = System.nanoTime() + DEFAULT_START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IOException("nginx exited with " + process.exitValue() + " at start: " + errorLogTail());
+                String failure = "nginx exited with " + process.exitValue() + " at start: " + errorLogTail();
+                process = null;
+                return failure;
+            }
+            // nginx writes its pid file only after it has bound every listening socket: before that, a connection
+            // to the port could reach whoever else holds it
+            if (!pid.equals(readPid())) {
+                sleep(10);
+                continue;
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return this;
+                return null;
             } catch (IOException e) {
                 sleep(10);
             }
         }
-        close();
-        throw new IOException("nginx did not accept connections on 127.0.0.1:" + port + " within "
-                + DEFAULT_START_TIMEOUT.toSeconds() + " s: " + errorLogTail());
+        String failure = "nginx did not accept connections on 127.0.0.1:" + port + " within "
+                + DEFAULT_START_TIMEOUT.toSeconds() + " s: " + errorLogTail();
+        stop();
+        return failure;
+    }
+
+    private String readPid() {
+        try {
+            return Files.readString(pidFile(), StandardCharsets.US_ASCII).strip();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static String logSince(Path file, long offset) {
+        try {
+            byte[] b = Files.readAllBytes(file);
+            return offset >= b.length ? "" : new String(b, (int) offset, (int) (b.length - offset), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /**
