@@ -1390,7 +1390,7 @@ public final class DeploymentRun extends DeploymentHandle {
         if (strayRouterCalls.isEmpty()) {
             return planned;
         }
-        Duration waited = cfg.stepDeadline().plus(Lane.UNWIND);
+        Duration waited = cfg.stepDeadline();
         for (Map.Entry<String, Boolean> e : strayRouterCalls.entrySet()) {
             leftovers.add(e.getValue()
                     ? "a router call (" + e.getKey() + ") returned only after it had been given up and later router calls"

@@ -157,7 +157,7 @@ final class Lane {
             running--;
         }
         LOG.warn("{} lane: {} did not return within {} after it was given up; the next call goes ahead without it",
-                name, t.what, Texts.duration(grace.plus(UNWIND)));
+                name, t.what, Texts.duration(grace));
         listener.abandoned(t);
         pump();
     }
