@@ -63,7 +63,10 @@ import java.util.regex.Pattern;
  *
  * <p>Running: steps run in order; blocking calls (router, launcher, probes, checks, hooks) run on the
  * {@link Builder#executor(Executor) executor}, each bounded by a deadline timer on the
- * {@link Builder#scheduler(Scheduler) scheduler}; the engine never sleeps and never blocks its own threads. Any failure,
+ * {@link Builder#scheduler(Scheduler) scheduler}; the engine never sleeps and never blocks its own threads. Each
+ * deployment calls its router one call at a time, even after a deadline: a call that outlives its deadline keeps the
+ * router until it returns, for at most one more step deadline (then the deployment goes on and ends FAILED, saying the
+ * router must be checked). Any failure,
  * deadline or abort rolls back: relaunch what the deployment retired (newest first), restore exactly the routing read
  * before, retire what it launched. See {@code docs/engine.md} for the full semantics.
  *
@@ -425,8 +428,11 @@ public final class Engine {
         }
 
         /**
-         * Runs the blocking calls (router, probes, launcher, checks, hooks). Default: a shared pool of up to 64 daemon
-         * threads. With a {@link dev.zdd.core.testing.VirtualScheduler}, pass its {@code executor()}.
+         * Runs the blocking calls (router, probes, launcher, checks, hooks). Default: probes, checks and hooks on a shared
+         * pool of up to 64 daemon threads; router and launcher calls on daemon threads created as needed, which each
+         * deployment bounds itself (one router call, at most 16 launcher calls at a time), so that a call stuck in
+         * one deployment never delays another one. A given executor runs all of them: size it for the deployments
+         * that may run at once. With a {@link dev.zdd.core.testing.VirtualScheduler}, pass its {@code executor()}.
          */
         public Builder executor(Executor v) {
             executor = notNull("executor", v);
@@ -486,7 +492,8 @@ public final class Engine {
             Reliability rel = new Reliability(journal, lock, lockWait, DeploymentLocks.DEFAULT_RETRY_EVERY, policy, recovery);
             return new Engine(new EngineConfig(router, launcher, probe, probePolicy,
                     scheduler == null ? Schedulers.system() : scheduler,
-                    executor == null ? BlockingPool.shared() : executor, listeners, checks, hooks, stepDeadline,
+                    executor == null ? BlockingPool.shared() : executor,
+                    executor == null ? BlockingPool.lanes() : executor, listeners, checks, hooks, stepDeadline,
                     inconclusiveAsPass, DEFAULT_DRAIN_POLL, DEFAULT_ROLLBACK_GRACE, DEFAULT_ROLLBACK_RETRIES,
                     DEFAULT_ROLLBACK_BACKOFF), rel);
         }

@@ -16,12 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -32,7 +27,7 @@ import java.util.function.Function;
  *
  * <p>Thread-safe. Internal.
  */
-public final class DeferredStart implements Deployment {
+public final class DeferredStart extends DeploymentHandle {
     private static final Logger LOG = LoggerFactory.getLogger("dev.zdd.core.Engine");
 
     private final String id;
@@ -40,12 +35,10 @@ public final class DeferredStart implements Deployment {
     private final Scheduler scheduler;
     private final Routing seen;
     private final Instant createdAt;
-    private final CompletableFuture<DeploymentResult> completion = new CompletableFuture<>();
     private final Object lock = new Object();
     private Deployment delegate;
     private Cancellable windowTimer;
     private CompletableFuture<DeploymentLock.Lease> lockWait;
-    private volatile DeploymentResult result;
     private boolean over;
 
     /**
@@ -122,10 +115,9 @@ public final class DeferredStart implements Deployment {
         }
         d.completion().whenComplete((r, err) -> {
             if (err != null) {
-                completion.completeExceptionally(err);
+                completeExceptionally(err);
             } else {
-                result = r;
-                completion.complete(r);
+                complete(r);
             }
         });
     }
@@ -147,8 +139,7 @@ public final class DeferredStart implements Deployment {
         LOG.warn("deployment {}: {}", id, reason);
         DeploymentResult r = new DeploymentResult(id, spec.service(), spec.version(), DeploymentStatus.ROLLED_BACK, reason,
                 createdAt, scheduler.clock().now(), seen, seen, List.of(), List.of(), List.of(), List.of());
-        result = r;
-        completion.complete(r);
+        complete(r);
     }
 
     private Deployment delegate() {
@@ -169,31 +160,29 @@ public final class DeferredStart implements Deployment {
         if (d != null) {
             return d.status();
         }
-        DeploymentResult r = result;
-        return r == null ? DeploymentStatus.PENDING : r.status();
+        return result().map(DeploymentResult::status).orElse(DeploymentStatus.PENDING);
     }
 
     @Override
     public void pause() {
-        Deployment d = delegate();
-        if (d != null) {
-            d.pause();
-        }
+        forward(Deployment::pause);
     }
 
     @Override
     public void resume() {
-        Deployment d = delegate();
-        if (d != null) {
-            d.resume();
-        }
+        forward(Deployment::resume);
     }
 
     @Override
     public void promote() {
+        forward(Deployment::promote);
+    }
+
+    /** Passes a command to the started deployment; before it starts there is nothing to pause, resume or promote. */
+    private void forward(java.util.function.Consumer<Deployment> command) {
         Deployment d = delegate();
         if (d != null) {
-            d.promote();
+            command.accept(d);
         }
     }
 
@@ -205,34 +194,5 @@ public final class DeferredStart implements Deployment {
         } else {
             notStarted("aborted while waiting: " + Texts.printable(reason == null ? "no reason given" : reason));
         }
-    }
-
-    @Override
-    public CompletionStage<DeploymentResult> completion() {
-        return completion.minimalCompletionStage();
-    }
-
-    @Override
-    public Optional<DeploymentResult> result() {
-        return Optional.ofNullable(result);
-    }
-
-    @Override
-    public DeploymentResult await(Duration timeout) throws TimeoutException, InterruptedException {
-        try {
-            return completion.get(SystemScheduler.saturatedNanos(timeout), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("deployment " + id + " ended abnormally: " + Texts.message(e.getCause()), e);
-        } catch (TimeoutException e) {
-            TimeoutException t = new TimeoutException("deployment " + id + " is still " + status() + " after "
-                    + Texts.duration(timeout));
-            t.initCause(e);
-            throw t;
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "Deployment[" + id() + " " + status() + "]";
     }
 }

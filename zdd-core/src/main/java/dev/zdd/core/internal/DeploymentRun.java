@@ -39,18 +39,13 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -61,13 +56,17 @@ import java.util.function.UnaryOperator;
  *
  * <p>All state changes happen inside one {@link Actor}: timers (on the {@code Scheduler}), answers of blocking calls
  * (run on the {@code Executor}, each bounded by a deadline timer) and handle commands are posted to it, so they never
- * run concurrently and need no locks. Nothing here sleeps or blocks. {@link #status()} and {@link #result()} read
+ * run concurrently and need no locks. Router calls go through this deployment's router {@link Lane} (one at a time, even
+ * after a deadline: the rollback's restore waits, bounded, for a call that outlived its deadline) and launcher calls
+ * through its launcher lane (at most {@value #LAUNCHER_CALLS} at once). Nothing here sleeps or blocks. {@link #status()} and {@link #result()} read
  * volatile fields; every handle method is thread-safe. Internal: users see it as a {@link Deployment}.
  */
-public final class DeploymentRun implements Deployment {
+public final class DeploymentRun extends DeploymentHandle {
     private static final Logger LOG = LoggerFactory.getLogger("dev.zdd.core.Engine");
     private static final AtomicLong SEQUENCE = new AtomicLong();
     private static final int BRIEF = 400;
+    /** Most launcher calls one deployment makes at once; further ones wait in its launcher lane. */
+    static final int LAUNCHER_CALLS = 16;
 
     private final EngineConfig cfg;
     private final String id;
@@ -76,10 +75,10 @@ public final class DeploymentRun implements Deployment {
     private final Routing routingBefore;
     private final Actor actor;
     private final Clock clock;
-    private final CompletableFuture<DeploymentResult> completion = new CompletableFuture<>();
     private final String[] stepNames;
     private volatile DeploymentStatus status = DeploymentStatus.PENDING;
-    private volatile DeploymentResult result;
+    private final Lane routerLane;
+    private final Lane launcherLane;
 
     // Everything below is confined to the actor.
     private Instant startedAt;
@@ -92,6 +91,8 @@ public final class DeploymentRun implements Deployment {
     private final List<String> launchesInDoubt = new ArrayList<>();
     private final List<StepOutcome> outcomes = new ArrayList<>();
     private final List<String> leftovers = new ArrayList<>();
+    /** Router calls abandoned by the router lane: what, and whether they returned since. */
+    private final Map<String, Boolean> strayRouterCalls = new java.util.LinkedHashMap<>();
     private Routing lastApplied;
     private boolean routerTouched;
     private Runner current;
@@ -137,7 +138,30 @@ public final class DeploymentRun implements Deployment {
         this.id = id != null ? id : newId(clock, spec);
         this.lease = lease;
         this.recovered = recovered;
-        this.actor = new Actor("deployment " + id);
+        this.actor = new Actor("deployment " + this.id);
+        this.routerLane = new Lane("deployment " + this.id + ": router", cfg.laneExecutor(), 1, cfg.scheduler(),
+                cfg.stepDeadline(), new Lane.Listener() {
+                    @Override
+                    public void abandoned(Lane.Ticket t) {
+                        actor.post(() -> strayRouterCalls.put(t.what, Boolean.FALSE));
+                    }
+
+                    @Override
+                    public void endedLate(Lane.Ticket t) {
+                        actor.post(() -> strayRouterCalls.put(t.what, Boolean.TRUE));
+                    }
+                });
+        this.launcherLane = new Lane("deployment " + this.id + ": launcher", cfg.laneExecutor(), LAUNCHER_CALLS,
+                cfg.scheduler(), cfg.stepDeadline(), new Lane.Listener() {
+                    @Override
+                    public void abandoned(Lane.Ticket t) {
+                        // what it means is already reported by the call's own failure (launch in doubt, retire failed)
+                    }
+
+                    @Override
+                    public void endedLate(Lane.Ticket t) {
+                    }
+                });
         this.lastApplied = routingBefore;
         this.stepNames = new String[plan.steps().size()];
         for (int i = 0; i < stepNames.length; i++) {
@@ -313,35 +337,6 @@ public final class DeploymentRun implements Deployment {
             }
             rollback("aborted: " + text);
         });
-    }
-
-    @Override
-    public CompletionStage<DeploymentResult> completion() {
-        return completion.minimalCompletionStage();
-    }
-
-    @Override
-    public Optional<DeploymentResult> result() {
-        return Optional.ofNullable(result);
-    }
-
-    @Override
-    public DeploymentResult await(Duration timeout) throws TimeoutException, InterruptedException {
-        try {
-            return completion.get(SystemScheduler.saturatedNanos(timeout), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("deployment " + id + " ended abnormally: " + Texts.message(e.getCause()), e);
-        } catch (TimeoutException e) {
-            TimeoutException t = new TimeoutException("deployment " + id + " is still " + status + " after "
-                    + Texts.duration(timeout));
-            t.initCause(e);
-            throw t;
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "Deployment[" + id + " " + status + "]";
     }
 
     // ------------------------------------------------------------------------------------------------ forward
@@ -568,9 +563,9 @@ public final class DeploymentRun implements Deployment {
             stepFailed(this, why);
         }
 
-        /** A call on the executor bounded by the step deadline, answered on the actor. */
-        final <T> void call(String what, Duration deadline, Callable<T> body, BiConsumer<T, Throwable> then) {
-            DeploymentRun.this.call(scope, what, deadline,
+        /** A call in {@code lane} (or straight on the executor when null) bounded by {@code deadline}, answered on the actor. */
+        final <T> void call(Lane lane, String what, Duration deadline, Callable<T> body, BiConsumer<T, Throwable> then) {
+            DeploymentRun.this.call(scope, lane, what + " in " + label(index), deadline,
                     "deadline of " + Texts.duration(deadline) + " exceeded in " + name + " (" + what + ")", body, then);
         }
     }
@@ -586,7 +581,7 @@ public final class DeploymentRun implements Deployment {
         @Override
         void start() {
             LaunchRequest req = new LaunchRequest(spec.service(), step.targetId(), step.version(), step.attributes());
-            call("launcher.launch", cfg.stepDeadline(), () -> cfg.launcher().launch(req), (t, err) -> {
+            call(launcherLane, "launcher.launch", cfg.stepDeadline(), () -> cfg.launcher().launch(req), (t, err) -> {
                 if (err != null) {
                     if (err instanceof DeadlineExceeded) {
                         launchesInDoubt.add(step.targetId() + " (" + step.version() + ")");
@@ -645,7 +640,7 @@ public final class DeploymentRun implements Deployment {
             }
             Routing routing = new Routing(routes, step.stickiness(), step.rules());
             routerTouched = true;
-            call("router.apply", cfg.stepDeadline(), () -> {
+            call(routerLane, "router.apply", cfg.stepDeadline(), () -> {
                 cfg.router().apply(routing);
                 return Boolean.TRUE;
             }, (ok, err) -> {
@@ -656,7 +651,7 @@ public final class DeploymentRun implements Deployment {
                 lastApplied = routing;
                 journal(x -> x.withRoutingApplied(routing, clock.now()));
                 emit(Type.ROUTING_APPLIED, index, name, Texts.routing(routing));
-                call("router.current", cfg.stepDeadline(), () -> cfg.router().current(), (now, err2) -> {
+                call(routerLane, "router.current", cfg.stepDeadline(), () -> cfg.router().current(), (now, err2) -> {
                     if (err2 != null) {
                         fail(err2 instanceof DeadlineExceeded ? Texts.message(err2)
                                 : "router.current failed after apply: " + Texts.message(err2));
@@ -790,7 +785,7 @@ public final class DeploymentRun implements Deployment {
         void start() {
             DeploymentCheck check = cfg.checks().get(step.name());
             DeploymentContext context = context();
-            call("check '" + step.name() + "'", cfg.stepDeadline(), () -> check.check(context), (r, err) -> {
+            call(null, "check '" + step.name() + "'", cfg.stepDeadline(), () -> check.check(context), (r, err) -> {
                 String text;
                 if (err != null) {
                     text = err instanceof DeadlineExceeded ? Texts.message(err)
@@ -854,7 +849,7 @@ public final class DeploymentRun implements Deployment {
                 bound = cfg.stepDeadline();
             }
             polls++;
-            call("activeConnections", bound, stats::activeConnections, (counts, err) -> {
+            call(routerLane, "activeConnections", bound, stats::activeConnections, (counts, err) -> {
                 if (err != null || counts == null) {
                     lastProblem = "could not read connections: " + (err == null ? "no answer" : Texts.message(err));
                 } else {
@@ -905,7 +900,7 @@ public final class DeploymentRun implements Deployment {
             Duration grace = step.grace();
             for (String tid : step.targetIds()) {
                 Target t = known.get(tid);
-                call("launcher.retire(" + tid + ")", cfg.stepDeadline().plus(grace), () -> {
+                call(launcherLane, "launcher.retire(" + tid + ")", cfg.stepDeadline().plus(grace), () -> {
                     cfg.launcher().retire(t, grace);
                     return Boolean.TRUE;
                 }, (ok, err) -> {
@@ -938,7 +933,7 @@ public final class DeploymentRun implements Deployment {
         void start() {
             DeploymentHook hook = cfg.hooks().get(step.name());
             DeploymentContext context = context();
-            call("hook '" + step.name() + "'", cfg.stepDeadline(), () -> {
+            call(null, "hook '" + step.name() + "'", cfg.stepDeadline(), () -> {
                 hook.run(context);
                 return Boolean.TRUE;
             }, (ok, err) -> {
@@ -1034,7 +1029,7 @@ public final class DeploymentRun implements Deployment {
             long began = clock.nanoTime();
             tp.attempts++;
             Duration timeout = policy.timeout();
-            call(scope, "probe of " + tp.target.id(), timeout, "timed out after " + Texts.duration(timeout),
+            call(scope, null, "probe of " + tp.target.id(), timeout, "timed out after " + Texts.duration(timeout),
                     () -> cfg.probe().check(tp.target, timeout), (r, err) -> answer(tp, began, r, err));
         }
 
@@ -1168,8 +1163,8 @@ public final class DeploymentRun implements Deployment {
             emit(Type.STEP_FAILED, -1, name, why);
         }
 
-        <T> void call(String what, Duration deadline, Callable<T> body, BiConsumer<T, Throwable> then) {
-            DeploymentRun.this.call(scope, what, deadline,
+        <T> void call(Lane lane, String what, Duration deadline, Callable<T> body, BiConsumer<T, Throwable> then) {
+            DeploymentRun.this.call(scope, lane, what + " in " + name, deadline,
                     "deadline of " + Texts.duration(deadline) + " exceeded in " + name + " (" + what + ")", body, then);
         }
     }
@@ -1199,7 +1194,7 @@ public final class DeploymentRun implements Deployment {
         Target old = order.get(k);
         RollbackAction a = new RollbackAction("relaunch " + old.id() + " (" + old.version() + ")");
         LaunchRequest req = new LaunchRequest(spec.service(), old.id(), old.version(), old.attributes());
-        a.call("launcher.launch", cfg.stepDeadline(), () -> cfg.launcher().launch(req), (t, err) -> {
+        a.call(launcherLane, "launcher.launch", cfg.stepDeadline(), () -> cfg.launcher().launch(req), (t, err) -> {
             if (err != null || t == null || !t.id().equals(old.id())) {
                 String said = err != null ? Texts.message(err) : t == null ? "no target returned" : "returned id " + t.id();
                 a.fail("could not relaunch " + old.id() + ": " + said);
@@ -1248,7 +1243,7 @@ public final class DeploymentRun implements Deployment {
     }
 
     private void restoreAttempt(RollbackAction a, Routing desired, int attempt, List<String> problems) {
-        a.call("router.apply", cfg.stepDeadline(), () -> {
+        a.call(routerLane, "router.apply", cfg.stepDeadline(), () -> {
             cfg.router().apply(desired);
             return Boolean.TRUE;
         }, (ok, err) -> {
@@ -1257,7 +1252,7 @@ public final class DeploymentRun implements Deployment {
                 return;
             }
             lastApplied = desired;
-            a.call("router.current", cfg.stepDeadline(), () -> cfg.router().current(), (now, err2) -> {
+            a.call(routerLane, "router.current", cfg.stepDeadline(), () -> cfg.router().current(), (now, err2) -> {
                 if (err2 != null) {
                     retryRestore(a, desired, attempt, problems, "reading back failed: " + Texts.message(err2));
                 } else if (!desired.sameTrafficAs(now)) {
@@ -1314,7 +1309,7 @@ public final class DeploymentRun implements Deployment {
         List<String> failures = new ArrayList<>();
         int[] pending = {toRetire.size()};
         for (Target t : toRetire) {
-            a.call("launcher.retire(" + t.id() + ")", cfg.stepDeadline().plus(grace), () -> {
+            a.call(launcherLane, "launcher.retire(" + t.id() + ")", cfg.stepDeadline().plus(grace), () -> {
                 cfg.launcher().retire(t, grace);
                 return Boolean.TRUE;
             }, (ok, err) -> {
@@ -1351,11 +1346,12 @@ public final class DeploymentRun implements Deployment {
 
     // ------------------------------------------------------------------------------------------------ end
 
-    private void finish(DeploymentStatus end) {
+    private void finish(DeploymentStatus planned) {
         Scope s = new Scope();
         Duration d = cfg.stepDeadline();
-        call(s, "router.current", d, "deadline of " + Texts.duration(d) + " exceeded reading the final routing",
-                () -> cfg.router().current(), (now, err) -> {
+        call(s, routerLane, "router.current (final read)", d, "deadline of " + Texts.duration(d)
+                        + " exceeded reading the final routing", () -> cfg.router().current(), (now, err) -> {
+                    DeploymentStatus end = settleStrays(planned);
                     if (err != null) {
                         LOG.warn("deployment {}: could not read the final routing: {}", id, Texts.message(err));
                     }
@@ -1372,7 +1368,7 @@ public final class DeploymentRun implements Deployment {
                     }
                     DeploymentResult res = new DeploymentResult(id, spec.service(), spec.version(), end, reason,
                             startedAt, clock.now(), routingBefore, after, launched, retired, leftovers, outcomes);
-                    result = res;
+                    recordResult(res);
                     status = end;
                     String msg = end + (reason.isEmpty() ? "" : ": " + reason)
                             + (leftovers.isEmpty() ? "" : "; left to do by hand: " + String.join("; ", leftovers));
@@ -1382,8 +1378,31 @@ public final class DeploymentRun implements Deployment {
                         LOG.warn("deployment {}: {}", id, Texts.brief(msg, BRIEF * 4));
                     }
                     emit(Type.FINISHED, -1, "", msg);
-                    completion.complete(res);
+                    complete(res);
                 });
+    }
+
+    /**
+     * Router calls the router lane abandoned (they outlived their deadline and one more step deadline) make the end
+     * FAILED whatever it would have been: such a call may still change the routing, or did so after later calls.
+     */
+    private DeploymentStatus settleStrays(DeploymentStatus planned) {
+        if (strayRouterCalls.isEmpty()) {
+            return planned;
+        }
+        Duration waited = cfg.stepDeadline();
+        for (Map.Entry<String, Boolean> e : strayRouterCalls.entrySet()) {
+            leftovers.add(e.getValue()
+                    ? "a router call (" + e.getKey() + ") returned only after it had been given up and later router calls"
+                            + " had started: it may have overwritten the routing this deployment left; check the router"
+                    : "a router call (" + e.getKey() + ") did not return within its deadline and " + Texts.duration(waited)
+                            + " more and may still be running: if it completes it changes the routing this deployment"
+                            + " left; check the router");
+        }
+        if (planned != DeploymentStatus.FAILED && reason.isEmpty()) {
+            reason = "all steps completed, but a router call outlived its deadline and the engine's wait for it";
+        }
+        return DeploymentStatus.FAILED;
     }
 
     // ------------------------------------------------------------------------------------------------ plumbing
@@ -1397,62 +1416,99 @@ public final class DeploymentRun implements Deployment {
         }
     }
 
-    /** A blocking call in flight; running it cancels it. */
+    /** The task of a blocking call; a refusal by the executor becomes its failure. */
+    private static final class CallTask<T> extends FutureTask<T> {
+        private final Runnable whenDone;
+
+        CallTask(Callable<T> body, Runnable whenDone) {
+            super(body);
+            this.whenDone = whenDone;
+        }
+
+        @Override
+        protected void done() {
+            whenDone.run();
+        }
+
+        void refused(Throwable e) {
+            setException(e);
+        }
+    }
+
+    /** A blocking call in flight; running it cancels it (and gives it up in its lane). */
     private static final class Op<T> implements Runnable {
-        FutureTask<T> task;
-        Cancellable timer;
+        CallTask<T> task;
+        volatile Cancellable timer;
+        Lane lane;
+        Lane.Ticket ticket;
         boolean done;
 
         @Override
         public void run() {
             done = true;
-            if (timer != null) {
-                timer.cancel();
+            Cancellable t = timer;
+            if (t != null) {
+                t.cancel();
             }
+            giveUp();
+        }
+
+        /** Interrupts the call; in a lane, the lane keeps it until it really returns (bounded). */
+        void giveUp() {
             task.cancel(true);
+            if (ticket != null) {
+                lane.giveUp(ticket);
+            }
         }
     }
 
     /**
-     * Runs {@code body} on the executor, bounded by a deadline timer; {@code then} runs on the actor exactly once with
+     * Runs {@code body} in {@code lane} (one deployment's calls to one collaborator; {@code null}: straight on the
+     * executor), bounded by a deadline timer armed when the call starts; {@code then} runs on the actor exactly once with
      * the value or the failure ({@link DeadlineExceeded} with {@code timeoutMessage} when the deadline fires first, after
      * interrupting the call) unless the scope is closed first.
      */
-    private <T> void call(Scope scope, String what, Duration deadline, String timeoutMessage, Callable<T> body,
+    private <T> void call(Scope scope, Lane lane, String what, Duration deadline, String timeoutMessage, Callable<T> body,
                           BiConsumer<T, Throwable> then) {
         if (scope.closed()) {
             return;
         }
         Op<T> op = new Op<>();
-        op.task = new FutureTask<>(body) {
-            @Override
-            protected void done() {
-                actor.post(() -> complete(scope, op, then));
-            }
-        };
+        op.task = new CallTask<>(body, () -> actor.post(() -> complete(scope, op, then)));
         scope.add(op);
-        op.timer = cfg.scheduler().schedule(deadline, () -> actor.post(() -> {
+        Runnable arm = () -> op.timer = cfg.scheduler().schedule(deadline, () -> actor.post(() -> {
             if (op.done || scope.closed()) {
                 return;
             }
             op.done = true;
             scope.remove(op);
-            op.task.cancel(true);
+            op.giveUp();
             LOG.warn("deployment {}: {}", id, timeoutMessage);
             then.accept(null, new DeadlineExceeded(timeoutMessage));
         }));
+        if (lane != null) {
+            op.lane = lane;
+            op.ticket = lane.submit(what, new Lane.Job() {
+                @Override
+                public void run() {
+                    if (!op.task.isDone()) {
+                        arm.run();
+                    }
+                    op.task.run();
+                }
+
+                @Override
+                public void rejected(RejectedExecutionException e) {
+                    op.task.refused(new IllegalStateException("executor rejected " + what + ": " + Texts.message(e), e));
+                }
+            });
+            return;
+        }
+        arm.run();
         try {
             cfg.executor().execute(op.task);
         } catch (RejectedExecutionException e) {
-            actor.post(() -> {
-                if (op.done || scope.closed()) {
-                    return;
-                }
-                op.done = true;
-                scope.remove(op);
-                op.timer.cancel();
-                then.accept(null, new IllegalStateException("executor rejected " + what + ": " + Texts.message(e)));
-            });
+            op.task.refused(new IllegalStateException("executor rejected " + what + ": " + Texts.message(e), e));
         }
     }
 
@@ -1462,7 +1518,10 @@ public final class DeploymentRun implements Deployment {
         }
         op.done = true;
         scope.remove(op);
-        op.timer.cancel();
+        Cancellable timer = op.timer;
+        if (timer != null) {
+            timer.cancel();
+        }
         T value = null;
         Throwable error = null;
         try {

@@ -22,7 +22,8 @@ import java.util.concurrent.Executor;
  * @param probe              the probe, or {@code null}
  * @param probePolicy        the probe policy
  * @param scheduler          timers
- * @param executor           blocking calls
+ * @param executor           blocking calls of probes, checks and hooks
+ * @param laneExecutor       blocking calls of the router and the launcher, run through each deployment's lanes
  * @param listeners          listeners in registration order
  * @param checks             checks by name
  * @param hooks              hooks by name
@@ -34,7 +35,8 @@ import java.util.concurrent.Executor;
  * @param rollbackBackoff    first backoff between routing restore attempts (doubles)
  */
 public record EngineConfig(TrafficRouter router, TargetLauncher launcher, HealthProbe probe, ProbePolicy probePolicy,
-                           Scheduler scheduler, Executor executor, List<DeploymentListener> listeners,
+                           Scheduler scheduler, Executor executor, Executor laneExecutor,
+                           List<DeploymentListener> listeners,
                            Map<String, DeploymentCheck> checks, Map<String, DeploymentHook> hooks, Duration stepDeadline,
                            boolean inconclusiveAsPass, Duration drainPoll, Duration rollbackGrace, int rollbackRetries,
                            Duration rollbackBackoff) {

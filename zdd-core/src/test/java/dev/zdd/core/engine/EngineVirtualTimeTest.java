@@ -25,7 +25,10 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Long plans run in virtual time: an hour-long canary and a rolling deployment over 10,000 targets. */
+/**
+ * Long plans run in virtual time: an hour-long canary and a rolling deployment over 10,000 targets. They assert behaviour
+ * only and print the wall and CPU time they took; timing is measured by the engine-bench scenario in zdd-examples.
+ */
 class EngineVirtualTimeTest {
 
     @Test
@@ -56,8 +59,6 @@ class EngineVirtualTimeTest {
         assertEquals(10, f.router.applied().size());
         assertEquals(List.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0), f.router.applied().stream()
                 .map(t -> t.versionShares().get("v2")).map(x -> Math.round(x * 10) / 10.0).toList());
-        // generous bound: this is not a benchmark, only a guard against accidental wall-clock waits
-        assertTrue(wallMillis < 20_000, wallMillis + " ms");
     }
 
     @Test
@@ -121,7 +122,6 @@ class EngineVirtualTimeTest {
         assertEquals(n, r.retired().size());
         assertEquals(java.util.Set.of("v2"), router.table().servingVersions());
         assertEquals(n / batch, router.applied().size());
-        assertTrue(wallMillis < 60_000, wallMillis + " ms");
     }
 
     private static long processCpuNanos() {
