@@ -49,15 +49,16 @@ import java.util.regex.Pattern;
  * {@code {port}}, {@code {version}}, {@code {id}}, {@code {service}} and {@code {host}} in each argument (the values
  * are validated names, so they cannot inject anything; other braces are left alone), and starts the argument list
  * directly, never through a shell. Standard output and error go to {@code <logDirectory>/<targetId>.log} (truncated on
- * each launch). If the process exits within the startup check, the launch fails with its exit code and the last lines
- * of its log. The returned target carries the attributes {@value #PID_ATTRIBUTE} and {@value #STARTED_ATTRIBUTE}
+ * each launch). If the process exits within the startup check, the launch fails with its exit code and the path of its
+ * log (quoting the log's last lines only when {@link Builder#logTailLines(int)} asks for it). The returned target carries the attributes {@value #PID_ATTRIBUTE} and {@value #STARTED_ATTRIBUTE}
  * (the process's start time), so that another launcher instance (after a restart of the controlling JVM) can still
  * retire it, and only it: a reused pid with another start time is left alone. Environment values are secrets: they are
  * never logged or put into messages; neither are arguments (only the program's name is logged).
  *
- * <p>{@link #retire(Target, Duration)} sends SIGTERM ({@link Process#destroy()}), waits up to the grace period, then
- * SIGKILL ({@link Process#destroyForcibly()}) to the process and any descendants left, waiting at most
- * {@link Builder#killWait(Duration)}. Retiring a target that is unknown or already gone is not an error.
+ * <p>{@link #retire(Target, Duration)} sends SIGTERM ({@link Process#destroy()}) and waits up to the grace period. If
+ * the process exits in time, its descendants still alive get SIGTERM too and the rest of the same grace period, then
+ * SIGKILL. If it does not, the process and its descendants get SIGKILL ({@link Process#destroyForcibly()}), waiting at
+ * most {@link Builder#killWait(Duration)}. Retiring a target that is unknown or already gone is not an error.
  *
  * <p>Reserving a port by binding it and closing the socket leaves a short window in which another program could take
  * the port; the process then fails to bind, which its health probe (or the startup check) reports.
@@ -79,8 +80,11 @@ public final class ProcessLauncher implements TargetLauncher {
     public static final Duration DEFAULT_STARTUP_CHECK = Duration.ofMillis(500);
     /** Default wait after SIGKILL before giving up: 5 s. */
     public static final Duration DEFAULT_KILL_WAIT = Duration.ofSeconds(5);
-    /** Default number of log lines quoted in error messages: {@value}. */
-    public static final int DEFAULT_LOG_TAIL_LINES = 20;
+    /**
+     * Default number of the app's log lines quoted in launch errors: {@value} (off; the message names the log file). The
+     * app's output may contain secrets, so quoting it is opt-in ({@link Builder#logTailLines(int)}).
+     */
+    public static final int DEFAULT_LOG_TAIL_LINES = 0;
 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessLauncher.class);
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
@@ -169,8 +173,8 @@ public final class ProcessLauncher implements TargetLauncher {
                 running.remove(id);
                 throw new LaunchException("target " + id + " (version " + request.version() + ", pid " + process.pid()
                         + ", port " + port + "): " + command.get(0) + " exited with code " + process.exitValue()
-                        + " within startup check of " + Texts.millis(startupCheck) + "; last lines of " + log + ":\n"
-                        + tail(log));
+                        + " within startup check of " + Texts.millis(startupCheck) + "; see its log " + log
+                        + (logTailLines == 0 ? "" : ", last lines:\n" + tail(log)));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -278,9 +282,20 @@ public final class ProcessLauncher implements TargetLauncher {
         }
         List<ProcessHandle> descendants = handle.descendants().toList();
         long t0 = System.nanoTime();
+        long deadline = t0 + grace.toNanos();
         handle.destroy();
         if (waitExit(handle, grace)) {
             LOG.info("retired target {} (pid {}) with SIGTERM in {} ms", id, handle.pid(), (System.nanoTime() - t0) / 1_000_000);
+            // descendants left behind (no parent will signal them any more) get SIGTERM and the rest of the same grace
+            List<ProcessHandle> left = descendants.stream().filter(ProcessHandle::isAlive).toList();
+            left.forEach(ProcessHandle::destroy);
+            for (ProcessHandle d : left) {
+                waitExit(d, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            }
+            if (left.stream().anyMatch(ProcessHandle::isAlive)) {
+                LOG.warn("target {}: descendants of pid {} still alive at the end of the grace period; sending SIGKILL", id,
+                        handle.pid());
+            }
             killLeft(descendants);
             return;
         }
@@ -394,8 +409,9 @@ public final class ProcessLauncher implements TargetLauncher {
                     throw new IllegalArgumentException("processLauncher.command[" + i + "] must not be null");
                 }
                 if (a.indexOf('\0') >= 0 || a.indexOf('\n') >= 0 || a.indexOf('\r') >= 0) {
-                    throw new IllegalArgumentException("processLauncher.command[" + i + "] '" + Texts.snippet(a, 80)
-                            + "' contains a NUL or line break");
+                    // the argument may hold a secret: name only its index and the rule
+                    throw new IllegalArgumentException("processLauncher.command[" + i
+                            + "] is invalid: contains a NUL or line break (value hidden)");
                 }
             }
             if (value.get(0).isBlank()) {
@@ -486,7 +502,12 @@ public final class ProcessLauncher implements TargetLauncher {
             return this;
         }
 
-        /** Log lines quoted in error messages, 0 to 1000. Default {@value #DEFAULT_LOG_TAIL_LINES}. */
+        /**
+         * How many of the app's last log lines a launch error quotes, 0 to 1000. Default
+         * {@value #DEFAULT_LOG_TAIL_LINES}: the message only names the log file, because the app's output may contain
+         * secrets (a password it echoes, a connection string) that would then travel in exceptions and the engine's
+         * logs. Turn it on only when the app's output is known to be free of secrets.
+         */
         public Builder logTailLines(int value) {
             if (value < 0 || value > 1000) {
                 throw new IllegalArgumentException("processLauncher.logTailLines must be in [0, 1000], was " + value);

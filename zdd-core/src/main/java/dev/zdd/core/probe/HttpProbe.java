@@ -5,6 +5,7 @@ import dev.zdd.api.HealthResult;
 import dev.zdd.api.Target;
 import dev.zdd.core.internal.io.Texts;
 import okhttp3.Call;
+import okhttp3.ConnectionPool;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -40,8 +41,11 @@ import java.util.regex.Pattern;
  * one call is one honest attempt. Each attempt is limited by the {@code timeout} passed to {@link #check} (OkHttp's call
  * timeout: connect, write and read together).
  *
- * <p>Immutable and thread-safe: one probe owns one OkHttp client (and its connection pool) shared by all calls. Build
- * with {@link #builder()}.
+ * <p>Connections are not reused: each check opens one connection and closes it when done (and sends
+ * {@code Connection: close}), so a check never fails on a stale connection to a process restarted on the same port, and
+ * no idle socket to a retired target stays open. All probes share one OkHttp client; there is nothing to close.
+ *
+ * <p>Immutable and thread-safe. Build with {@link #builder()}.
  */
 public final class HttpProbe implements HealthProbe {
     /** Default path: {@value}. */
@@ -62,6 +66,19 @@ public final class HttpProbe implements HealthProbe {
             "(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
                     + "|\\[[0-9A-Fa-f:.]{2,45}\\])(?::[0-9]{1,5})?");
     private static final int REASON_BODY_CHARS = 120;
+
+    /**
+     * The one client of all probes (they share its dispatcher and thread pools): no redirects, no retries, and no
+     * connection reuse. A pool that keeps no idle connection closes each socket once its response is read, so a probe
+     * never reuses a connection to a process that was restarted on the same port, and no idle socket to a retired
+     * target is kept. Probes also send {@code Connection: close}.
+     */
+    private static final OkHttpClient BASE = new OkHttpClient.Builder()
+            .followRedirects(false)
+            .followSslRedirects(false)
+            .retryOnConnectionFailure(false)
+            .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS))
+            .build();
 
     private final String path;
     private final String scheme;
@@ -86,11 +103,7 @@ public final class HttpProbe implements HealthProbe {
         this.requestHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(b.requestHeaders));
         this.hostHeader = b.hostHeader;
         this.maxBodyBytes = b.maxBodyBytes;
-        this.client = new OkHttpClient.Builder()
-                .followRedirects(false)
-                .followSslRedirects(false)
-                .retryOnConnectionFailure(false)
-                .build();
+        this.client = BASE;
     }
 
     /** A probe of {@code GET http://host:port/health} expecting 200-399. */
@@ -125,7 +138,7 @@ public final class HttpProbe implements HealthProbe {
         Objects.requireNonNull(timeout, "timeout");
         String url = url(target);
         String what = "GET " + url;
-        Request.Builder rb = new Request.Builder().url(url).get();
+        Request.Builder rb = new Request.Builder().url(url).get().header("Connection", "close");
         requestHeaders.forEach(rb::header);
         if (hostHeader != null) {
             rb.header("Host", hostHeader);
@@ -368,7 +381,7 @@ public final class HttpProbe implements HealthProbe {
             return this;
         }
 
-        /** Builds the probe (and its OkHttp client). */
+        /** Builds the probe (it uses the OkHttp client shared by all probes). */
         public HttpProbe build() {
             return new HttpProbe(this);
         }
@@ -385,5 +398,10 @@ public final class HttpProbe implements HealthProbe {
     /** Names of the request headers this probe sends (values are secrets and not exposed). */
     public List<String> requestHeaderNames() {
         return List.copyOf(requestHeaders.keySet());
+    }
+
+    /** Connections (idle or in use) held by the client shared by all probes; for tests. */
+    static int pooledConnections() {
+        return BASE.connectionPool().connectionCount();
     }
 }

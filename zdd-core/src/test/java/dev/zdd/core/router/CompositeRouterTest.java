@@ -1,9 +1,11 @@
 package dev.zdd.core.router;
 
+import dev.zdd.api.RequestKey;
 import dev.zdd.api.Route;
 import dev.zdd.api.RouterCapabilities;
 import dev.zdd.api.RouterException;
 import dev.zdd.api.Routing;
+import dev.zdd.api.Stickiness;
 import dev.zdd.api.Target;
 import dev.zdd.api.TrafficRouter;
 import dev.zdd.core.testing.RouterConformance;
@@ -14,15 +16,22 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@link CompositeRouter}: all or nothing, undo, disagreement, capabilities. */
+/** {@link CompositeRouter}: all or nothing, undo (also of timed-out and interrupted calls), disagreement, capabilities. */
 class CompositeRouterTest {
     private static final Target BLUE = Target.of("blue", "1", "127.0.0.1", 9201);
     private static final Target GREEN = Target.of("green", "2", "127.0.0.1", 9202);
@@ -97,46 +106,161 @@ class CompositeRouterTest {
         one.refuse = ON_BLUE; // one accepts green but refuses to go back
         RouterException e = assertThrows(RouterException.class, () -> all.apply(ON_GREEN));
         assertEquals("composite apply failed on router-2 apply failed: reload: nginx: [emerg] host not found; "
-                + "undo FAILED on router-1 failed: reload: nginx: [emerg] host not found: the routers now disagree, "
+                + "undo FAILED on router-1 undo failed: reload: nginx: [emerg] host not found: the routers now disagree, "
                 + "restore them by hand", e.getMessage());
         RouterException disagree = assertThrows(RouterException.class, all::current);
         assertEquals("routers disagree: router-1 -> Routing[green/2 10000, blue/1 disabled]; "
                 + "router-2 -> Routing[blue/1 10000, green/2 disabled]", disagree.getMessage());
     }
 
-    @Test
-    void hangingMemberTimesOutAndTheOthersAreUndone() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        InProcessRouter fast = InProcessRouter.create();
-        InProcessRouter slowInner = InProcessRouter.create();
-        TrafficRouter slow = new TrafficRouter() {
-            @Override
-            public void apply(Routing routing) {
-                if (routing.equals(ON_GREEN)) {
+    /**
+     * A member whose apply blocks until {@code release} and then applies anyway (also after an interrupt, as a router
+     * that finishes its reload although the caller gave up would): the worst case for an undo.
+     */
+    private static final class Slow implements TrafficRouter {
+        final InProcessRouter inner = InProcessRouter.create();
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicBoolean sawInterrupt = new AtomicBoolean();
+        final boolean ignoreInterrupts;
+        volatile Routing blockOn;
+
+        Slow(Routing blockOn, boolean ignoreInterrupts) {
+            this.blockOn = blockOn;
+            this.ignoreInterrupts = ignoreInterrupts;
+        }
+
+        @Override
+        public void apply(Routing routing) {
+            if (routing.equals(blockOn)) {
+                entered.countDown();
+                boolean interrupted = false;
+                while (true) {
                     try {
-                        release.await(20, TimeUnit.SECONDS);
+                        release.await(30, TimeUnit.SECONDS);
+                        break;
                     } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
+                        sawInterrupt.set(true);
+                        interrupted = true;
+                        if (!ignoreInterrupts) {
+                            break;
+                        }
                     }
                 }
-                slowInner.apply(routing);
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
+            inner.apply(routing); // finishes late: the table is switched although the caller gave up
+        }
 
-            @Override
-            public Routing current() {
-                return slowInner.current();
-            }
-        };
+        @Override
+        public Routing current() {
+            return inner.current();
+        }
+    }
+
+    @Test
+    void timedOutMemberIsInterruptedAndUndoneAfterItsLateFinish() {
+        InProcessRouter fast = InProcessRouter.create();
+        Slow slow = new Slow(ON_GREEN, false);
         CompositeRouter all = CompositeRouter.builder().router("fast", fast).router("slow", slow)
                 .timeout(Duration.ofMillis(1000)).build();
         all.apply(ON_BLUE);
         try {
             RouterException e = assertThrows(RouterException.class, () -> all.apply(ON_GREEN));
             assertEquals("composite apply failed on slow apply timed out after 1000 ms (state unknown); "
-                    + "undo succeeded: previous routing restored on [fast]", e.getMessage());
+                    + "undo succeeded: previous routing restored on [fast, slow]", e.getMessage());
+            assertTrue(slow.sawInterrupt.get(), "the cancelled call was interrupted");
+            assertSame(ON_BLUE, fast.current());
+            assertSame(ON_BLUE, slow.current(), "its late switch to green was undone");
+            assertTrue(all.current().sameTrafficAs(ON_BLUE), "the members agree");
+        } finally {
+            slow.release.countDown();
+        }
+    }
+
+    @Test
+    void memberIgnoringTheInterruptIsUndoneOnceItsCallEnds() throws Exception {
+        InProcessRouter fast = InProcessRouter.create();
+        Slow slow = new Slow(ON_GREEN, true);
+        CompositeRouter all = CompositeRouter.builder().router("fast", fast).router("slow", slow)
+                .timeout(Duration.ofSeconds(20)).build();
+        all.apply(ON_BLUE);
+        slow.blockOn = ON_GREEN;
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            // the apply times out only after 20 s: let the member end on its own, well before the undo's deadline
+            Future<RouterException> result = caller.submit(() -> assertThrows(RouterException.class, () -> all.apply(ON_GREEN)));
+            assertTrue(slow.entered.await(10, TimeUnit.SECONDS));
+            caller.shutdownNow(); // interrupts the caller; the member ignores its own interrupt and keeps going
+            await().atMost(10, TimeUnit.SECONDS).until(slow.sawInterrupt::get);
+            assertFalse(result.isDone(), "the undo waits for the member's call to end");
+            slow.release.countDown();
+            RouterException e = result.get(30, TimeUnit.SECONDS);
+            assertEquals("composite apply failed on slow apply interrupted (state unknown); "
+                    + "undo succeeded: previous routing restored on [fast, slow]", e.getMessage());
+            assertSame(ON_BLUE, fast.current());
+            assertSame(ON_BLUE, slow.current());
+        } finally {
+            slow.release.countDown();
+            caller.shutdownNow();
+        }
+    }
+
+    @Test
+    void memberStillRunningAtTheUndoDeadlineIsReported() {
+        InProcessRouter fast = InProcessRouter.create();
+        Slow slow = new Slow(ON_GREEN, true);
+        CompositeRouter all = CompositeRouter.builder().router("fast", fast).router("slow", slow)
+                .timeout(Duration.ofMillis(500)).build();
+        all.apply(ON_BLUE);
+        try {
+            RouterException e = assertThrows(RouterException.class, () -> all.apply(ON_GREEN));
+            assertEquals("composite apply failed on slow apply timed out after 500 ms (state unknown); undo FAILED on "
+                    + "slow not possible: its apply call was still running after 500 ms (state unknown) "
+                    + "(restored on [fast]): the routers now disagree, restore them by hand", e.getMessage());
             assertSame(ON_BLUE, fast.current());
         } finally {
-            release.countDown();
+            slow.release.countDown();
+        }
+    }
+
+    @Test
+    void interruptedCallerStillUndoesWhatWasDoneAndKeepsItsInterruptFlag() throws Exception {
+        InProcessRouter fast = InProcessRouter.create();
+        Slow slow = new Slow(ON_GREEN, false);
+        CompositeRouter all = CompositeRouter.builder().router("fast", fast).router("slow", slow)
+                .timeout(Duration.ofSeconds(30)).build();
+        all.apply(ON_BLUE);
+        AtomicReference<RouterException> thrown = new AtomicReference<>();
+        AtomicBoolean flagAfter = new AtomicBoolean();
+        Thread caller = new Thread(() -> {
+            try {
+                all.apply(ON_GREEN);
+            } catch (RouterException e) {
+                thrown.set(e);
+            }
+            flagAfter.set(Thread.currentThread().isInterrupted());
+        });
+        try {
+            caller.start();
+            assertTrue(slow.entered.await(10, TimeUnit.SECONDS));
+            await().atMost(10, TimeUnit.SECONDS).until(() -> fast.current() == ON_GREEN);
+            caller.interrupt();
+            caller.join(30_000);
+            assertFalse(caller.isAlive());
+            // fast is normally done by then; if its call had not quite returned, it is reported unknown and undone too
+            String msg = thrown.get().getMessage();
+            assertTrue(msg.matches("composite apply failed on (fast apply interrupted \\(state unknown\\); )?slow apply "
+                    + "interrupted \\(state unknown\\); undo succeeded: previous routing restored on \\[fast, slow]"), msg);
+            assertTrue(flagAfter.get(), "the caller's interrupt flag is set again");
+            assertTrue(slow.sawInterrupt.get(), "the member's call was interrupted");
+            assertSame(ON_BLUE, fast.current());
+            assertSame(ON_BLUE, slow.current());
+        } finally {
+            slow.release.countDown();
+            caller.join(30_000);
         }
     }
 
@@ -174,6 +298,29 @@ class CompositeRouterTest {
         assertThrows(RouterException.class, mixed::current, "a fresh in-process router and the files disagree");
         mixed.apply(Routing.evenly(List.of(BLUE, GREEN)));
         RouterConformance.check(mixed, List.of(BLUE, GREEN));
+    }
+
+    @Test
+    void stickinessOnlyWhenTheMembersAreDeclaredToHashAlike() {
+        Routing sticky = Routing.evenly(List.of(BLUE, GREEN)).withStickiness(Stickiness.on(RequestKey.header("X-User")));
+        CompositeRouter mixed = CompositeRouter.allOrNothing(InProcessRouter.create(), InProcessRouter.create());
+        assertFalse(mixed.capabilities().stickiness(), "not declared by default");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> mixed.apply(sticky));
+        assertTrue(e.getMessage().startsWith("composite router [router-1, router-2] does not support stickiness"), e.getMessage());
+        assertTrue(e.getMessage().contains("membersHashAlike(true)"), e.getMessage());
+        RouterConformance.check(mixed, List.of(BLUE, GREEN));
+
+        InProcessRouter one = InProcessRouter.create();
+        InProcessRouter two = InProcessRouter.create();
+        CompositeRouter alike = CompositeRouter.builder().router("a", one).router("b", two).membersHashAlike(true).build();
+        assertTrue(alike.capabilities().stickiness());
+        alike.apply(sticky);
+        assertSame(sticky, one.current());
+        assertSame(sticky, two.current());
+        RouterConformance.check(alike, List.of(BLUE, GREEN));
+
+        assertTrue(CompositeRouter.allOrNothing(InProcessRouter.create()).capabilities().stickiness(), "one member");
+        assertFalse(CompositeRouter.DEFAULT_MEMBERS_HASH_ALIKE);
     }
 
     @Test

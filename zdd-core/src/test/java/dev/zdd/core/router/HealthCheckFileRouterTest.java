@@ -7,6 +7,7 @@ import dev.zdd.api.RouterException;
 import dev.zdd.api.Routing;
 import dev.zdd.api.Stickiness;
 import dev.zdd.api.Target;
+import dev.zdd.core.launch.FreePorts;
 import dev.zdd.core.launch.ProcessLauncher;
 import dev.zdd.core.probe.HttpProbe;
 import dev.zdd.core.testing.IntegrationEnvironment;
@@ -146,9 +147,10 @@ class HealthCheckFileRouterTest {
         Optional<Path> busybox = IntegrationEnvironment.find("busybox", "apt-get install busybox-static");
         Assumptions.assumeTrue(busybox.isPresent());
         Path www = Files.createDirectories(dir.resolve("www"));
+        int first = FreePorts.range(10);
         ProcessLauncher launcher = ProcessLauncher.builder()
                 .command(busybox.get().toString(), "httpd", "-f", "-p", "{host}:{port}", "-h", www.resolve("{id}").toString())
-                .portRange(21000, 21999).logDirectory(dir.resolve("logs")).startupCheck(Duration.ofMillis(200)).build();
+                .portRange(first, first + 9).logDirectory(dir.resolve("logs")).startupCheck(Duration.ofMillis(200)).build();
         List<Target> targets = new ArrayList<>();
         HealthCheckFileRouter.Builder b = HealthCheckFileRouter.builder();
         try {
