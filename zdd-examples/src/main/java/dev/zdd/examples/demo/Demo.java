@@ -38,9 +38,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The README's first command: v1..v5 of a small HTTP app run in-process behind the {@link InProcessRouter}; client
- * threads call it continuously while zdd runs a blue-green switch, a sticky canary, a rolling deployment, and a canary
- * whose new version turns unhealthy and is rolled back automatically. Every request is a real HTTP call on loopback.
+ * The README's first command: v1 and v2 of a small HTTP app run in-process behind the {@link InProcessRouter}; client
+ * threads call it continuously while zdd takes it from v1 to v2 four times: a blue-green switch, a sticky canary, a
+ * rolling deployment, and a canary whose v2 turns unhealthy under traffic and is rolled back automatically to v1. Every request is a real HTTP call on loopback.
  * Writes each deployment's timeline as JSON and SVG into {@code --timeline-dir} (default {@code reports}).
  */
 public final class Demo implements Scenario {
@@ -66,14 +66,9 @@ public final class Demo implements Scenario {
         List<String> timelineFiles = new ArrayList<>();
         Path dir = Path.of(args.get("timeline-dir", "reports"));
         boolean ok = true;
-        try (InProcessLauncher launcher = new InProcessLauncher(Set.of("v5"), 5);
+        try (InProcessLauncher launcher = new InProcessLauncher(5);
              DemoLoad load = new DemoLoad(router, clients, 25, Duration.ofMinutes(5))) {
-            // v1 runs as the blue colour before zdd gets involved.
-            List<Target> blue = new ArrayList<>();
-            for (int i = 1; i <= instances; i++) {
-                blue.add(launcher.launch(new LaunchRequest(SERVICE, SERVICE + "-blue-" + i, "v1", Map.of(Target.COLOUR, "blue"))));
-            }
-            router.apply(Routing.evenly(blue));
+            resetToV1(launcher, router, instances);
             load.start();
             Thread.sleep(300);
 
@@ -107,16 +102,20 @@ public final class Demo implements Scenario {
                     })
                     .build();
 
-            reports.add(deploy("blue-green", "v2", engine, load, rollbackTimer, timeline, router, dir, BlueGreen.builder()
+            reports.add(deploy("blue-green", engine, load, rollbackTimer, timeline, router, dir, BlueGreen.builder()
                     .rollbackWindow(pause).drainTimeout(Duration.ofSeconds(5)).retireGrace(Duration.ofSeconds(1)).build(), instances));
-            reports.add(deploy("sticky-canary", "v3", engine, load, rollbackTimer, timeline, router, dir, Canary.builder()
+            resetToV1(launcher, router, instances);
+            reports.add(deploy("sticky-canary", engine, load, rollbackTimer, timeline, router, dir, Canary.builder()
                     .stickyOn(RequestKey.attribute("user"))
                     .weight(10).pause(pause).weight(50).pause(pause)
                     .drainTimeout(Duration.ofSeconds(5)).retireGrace(Duration.ofSeconds(1)).build(), instances));
-            reports.add(deploy("rolling", "v4", engine, load, rollbackTimer, timeline, router, dir, Rolling.builder()
+            resetToV1(launcher, router, instances);
+            reports.add(deploy("rolling", engine, load, rollbackTimer, timeline, router, dir, Rolling.builder()
                     .batchSize(1).pauseBetweenBatches(Duration.ofMillis(500))
                     .drainTimeout(Duration.ofSeconds(5)).retireGrace(Duration.ofSeconds(1)).build(), instances));
-            reports.add(deploy("canary-rollback", "v5", engine, load, rollbackTimer, timeline, router, dir, Canary.builder()
+            resetToV1(launcher, router, instances);
+            launcher.breakLaunches(true);   // this v2 degrades under traffic
+            reports.add(deploy("canary-rollback", engine, load, rollbackTimer, timeline, router, dir, Canary.builder()
                     .weight(10).pause(pause).check("canary-health").weight(50).pause(pause).check("canary-health")
                     .drainTimeout(Duration.ofSeconds(5)).retireGrace(Duration.ofSeconds(1)).build(), instances));
             load.stop();
@@ -128,7 +127,7 @@ public final class Demo implements Scenario {
                 ok &= ((Number) r.get("failed")).longValue() == 0;
             }
             Map<String, Object> last = reports.get(reports.size() - 1);
-            ok &= "ROLLED_BACK".equals(last.get("status")) && "v4".equals(last.get("servingAfter"));
+            ok &= "ROLLED_BACK".equals(last.get("status")) && "v1".equals(last.get("servingAfter"));
             ok &= Boolean.TRUE.equals(reports.get(1).get("stickyUsersNeverMovedBack"));
         }
         Map<String, Object> out = new LinkedHashMap<>();
@@ -136,12 +135,36 @@ public final class Demo implements Scenario {
         out.put("ok", ok);
         out.put("scenarios", reports);
         out.put("timeline", timelineFiles);
-        System.out.println(ok ? "demo OK: no failed request in any scenario; the broken v5 was rolled back to v4"
+        System.out.println(ok ? "demo OK: no failed request in any scenario; the broken v2 was rolled back to v1"
                 : "demo FAILED: see above");
         return out;
     }
 
-    private Map<String, Object> deploy(String name, String version, Engine engine, DemoLoad load, RollbackTimer rollback,
+    /**
+     * Before each scenario: fresh v1 instances (blue) take all traffic, and whatever served before is retired once its
+     * in-flight requests are done. Done with the router directly, as the "before zdd" state of the next scenario.
+     */
+    private static void resetToV1(InProcessLauncher launcher, InProcessRouter router, int instances) throws InterruptedException {
+        List<Target> previous = router.current().targets();
+        List<Target> blue = new ArrayList<>();
+        for (int i = 1; i <= instances; i++) {
+            String id = SERVICE + "-blue-" + i;
+            if (router.current().route(id).isPresent()) {
+                id = SERVICE + "-blue-" + (instances + i);
+            }
+            blue.add(launcher.launch(new LaunchRequest(SERVICE, id, "v1", Map.of(Target.COLOUR, "blue"))));
+        }
+        router.apply(Routing.evenly(blue));
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        for (Target t : previous) {
+            while (router.activeConnections().getOrDefault(t.id(), 0) > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            launcher.retire(t, Duration.ofSeconds(1));
+        }
+    }
+
+    private Map<String, Object> deploy(String name, Engine engine, DemoLoad load, RollbackTimer rollback,
                                        java.util.concurrent.atomic.AtomicReference<DeploymentRecorder> timeline,
                                        InProcessRouter router, Path dir, Strategy strategy, int instances) throws Exception {
         load.reset();
@@ -149,6 +172,7 @@ public final class Demo implements Scenario {
         DeploymentRecorder recorder = new DeploymentRecorder();
         recorder.routing(java.time.Instant.now(), "before", router.current());
         timeline.set(recorder);
+        String version = "v2";
         DeploymentSpec spec = DeploymentSpec.builder(SERVICE, version).instances(instances).build();
         System.out.println("== " + name + " to " + version + " (" + engine.plan(spec, strategy).steps().size() + " steps)");
         Deployment d = engine.start(spec, strategy);

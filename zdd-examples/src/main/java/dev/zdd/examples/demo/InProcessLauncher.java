@@ -9,7 +9,6 @@ import dev.zdd.core.testing.TestBackend;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,13 +16,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A custom {@link TargetLauncher}, the kind a user writes: each launch starts the demo app (a {@link TestBackend}) for
- * the requested version on an ephemeral port of 127.0.0.1; retire stops it. Versions listed as "broken" pass their
- * first health checks, then answer them with 503 once they have served {@code breakAfterRequests} ordinary requests
- * (those keep working): a version that degrades under real traffic, to show an automatic rollback. Thread-safe.
+ * the requested version on an ephemeral port of 127.0.0.1; retire stops it. While {@link #breakLaunches(boolean)} is on,
+ * launched instances pass their first health checks, then answer them with 503 once they have served
+ * {@code breakAfterRequests} ordinary requests (those keep working): a version that degrades under real traffic, to show
+ * an automatic rollback. Thread-safe.
  */
 public final class InProcessLauncher implements TargetLauncher, AutoCloseable {
     private final Map<String, TestBackend> running = new ConcurrentHashMap<>();
-    private final Set<String> broken;
+    private volatile boolean broken;
     private final int breakAfterRequests;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "demo-launcher-timer");
@@ -32,12 +32,15 @@ public final class InProcessLauncher implements TargetLauncher, AutoCloseable {
     });
 
     /**
-     * @param broken             versions whose health check turns bad under traffic
-     * @param breakAfterRequests after how many ordinary requests
+     * @param breakAfterRequests after how many ordinary requests a broken instance turns unhealthy
      */
-    public InProcessLauncher(Set<String> broken, int breakAfterRequests) {
-        this.broken = Set.copyOf(broken);
+    public InProcessLauncher(int breakAfterRequests) {
         this.breakAfterRequests = breakAfterRequests;
+    }
+
+    /** From now on, launch broken instances ({@code true}) or good ones. */
+    public void breakLaunches(boolean value) {
+        broken = value;
     }
 
     @Override
@@ -52,7 +55,7 @@ public final class InProcessLauncher implements TargetLauncher, AutoCloseable {
         if (previous != null) {
             previous.close();
         }
-        if (broken.contains(request.version())) {
+        if (broken) {
             timer.scheduleWithFixedDelay(() -> {
                 if (backend.requests() >= breakAfterRequests) {
                     backend.healthy(false);
