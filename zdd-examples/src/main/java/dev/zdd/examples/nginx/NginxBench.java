@@ -14,6 +14,7 @@ import dev.zdd.nginx.NginxControl;
 import dev.zdd.nginx.NginxRouter;
 import dev.zdd.nginx.testing.TestNginx;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,21 +23,27 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@code nginx-bench}: continuous load on two real nginx while blue and green swap places again and again, on one
- * through {@link NginxRouter} (validate, reload, confirm) and on the other the way a deploy script does it (rewrite a
- * hand-written include, {@code nginx -s reload}), side by side in the same run. Reports failed requests by kind for
- * keep-alive, {@code Connection: close} and retrying clients, the switch latency (from the start of the switch to the
- * first answer of the new version on a fresh connection), the ratios zdd/raw, and how long switching two nginx in
- * parallel (all or nothing) takes against one. Bounded: at most about 3 minutes. Not thread-safe (run once).
+ * {@code nginx-bench}: continuous load on three real nginx while blue and green swap places again and again: one
+ * switched by {@link NginxRouter} with {@link NginxRouter.Validation#ALWAYS} (the default: {@code nginx -t}, reload,
+ * confirm), one by {@link NginxRouter} with {@link NginxRouter.Validation#STRUCTURAL} (weight-only switches skip
+ * {@code nginx -t}), one the way a deploy script does it (rewrite a hand-written include, {@code nginx -s reload}).
+ * The three are switched interleaved in the same time window: in every round each side switches once, in an order that
+ * cycles through all six permutations, so that machine noise falls on all sides alike. Reports failed requests by kind
+ * for keep-alive, {@code Connection: close} and retrying clients, the switch latency (from the start of the switch to
+ * the first answer of the new version on a fresh connection), the ratios of each zdd mode over raw, and how long
+ * switching two nginx in parallel (all or nothing) takes against one. Bounded: about 2 minutes with the defaults, at
+ * most about 4. Not thread-safe (run once).
  */
 public final class NginxBench implements Scenario {
-    /** Default number of switches on each side. */
-    public static final int DEFAULT_SWITCHES = 20;
+    /** Default number of switches of each side in each of the two phases (a multiple of 6 keeps the order fair). */
+    public static final int DEFAULT_SWITCHES = 18;
     /** Default pause after each switch, so that load runs between reloads. */
     public static final Duration DEFAULT_PAUSE = Duration.ofMillis(300);
     private static final Duration LATENCY_LIMIT = Duration.ofSeconds(5);
+    private static final int[][] ORDERS = {{0, 1, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}, {0, 2, 1}, {1, 0, 2}};
 
     @Override
     public String name() {
@@ -45,19 +52,23 @@ public final class NginxBench implements Scenario {
 
     @Override
     public String description() {
-        return "load on real nginx while zdd and a raw script switch blue<->green; failures, latency, zdd/raw ratios";
+        return "load on real nginx while zdd (ALWAYS, STRUCTURAL) and a raw script switch blue<->green, interleaved;"
+                + " failures, latency, zdd/raw ratios";
     }
 
     @Override
     public Map<String, Object> run(Args args) throws Exception {
         int switches = args.getInt("switches", DEFAULT_SWITCHES);
-        int keepAlive = args.getInt("keepalive-connections", 16);
-        int close = args.getInt("close-connections", 4);
-        int retry = args.getInt("retry-connections", 8);
+        int keepAlive = args.getInt("keepalive-connections", 12);
+        int close = args.getInt("close-connections", 3);
+        int retry = args.getInt("retry-connections", 6);
         int parallelRounds = args.getInt("parallel-rounds", 10);
         Duration pause = args.getDuration("pause", DEFAULT_PAUSE);
-        if (switches < 1 || switches > 200) {
-            throw new IllegalArgumentException("--switches must be in [1, 200], was " + switches);
+        if (switches < 1 || switches > 60) {
+            throw new IllegalArgumentException("--switches must be in [1, 60], was " + switches);
+        }
+        if (pause.isNegative() || pause.compareTo(Duration.ofSeconds(2)) > 0) {
+            throw new IllegalArgumentException("--pause must be in [0, 2s], was " + pause);
         }
         Path binary = Path.of(args.get("nginx", IntegrationEnvironment.locate("nginx").map(Path::toString)
                 .orElse("/usr/sbin/nginx")));
@@ -69,69 +80,78 @@ public final class NginxBench implements Scenario {
         try {
             TestBackend blue = add(closeables, TestBackend.start("blue"));
             TestBackend green = add(closeables, TestBackend.start("green"));
+            // the same route order both ways: only weights change, which STRUCTURAL may switch without nginx -t
             Routing toBlue = Routing.of(Route.active(blue.target("blue"), 10000), Route.disabled(green.target("green")));
-            Routing toGreen = Routing.of(Route.active(green.target("green"), 10000), Route.disabled(blue.target("blue")));
+            Routing toGreen = Routing.of(Route.disabled(blue.target("blue")), Route.active(green.target("green"), 10000));
 
-            TestNginx zddNginx = add(closeables, TestNginx.create(binary, "app"));
-            NginxRouter router = zddNginx.start(toBlue);
-
+            List<Side> sides = new ArrayList<>();
+            NginxRouter always = null;
+            for (NginxRouter.Validation v : NginxRouter.Validation.values()) {
+                TestNginx n = add(closeables, TestNginx.create(binary, "app"));
+                n.start(toBlue);
+                Counting counting = new Counting(n.control());
+                NginxRouter router = n.routerBuilder().control(counting).validation(v).build();
+                if (v == NginxRouter.Validation.ALWAYS) {
+                    always = router;
+                }
+                sides.add(new Side("zdd" + (v == NginxRouter.Validation.ALWAYS ? "Always" : "Structural"), n.port(),
+                        toGreenNow -> router.apply(toGreenNow ? toGreen : toBlue), counting));
+            }
             TestNginx rawNginx = add(closeables, TestNginx.create(binary, "raw", "http://raw_app"));
             writeRaw(rawNginx.includeFile(), blue);
             rawNginx.start();
             NginxControl rawControl = rawNginx.scriptControl();
+            sides.add(new Side("raw", rawNginx.port(), toGreenNow -> {
+                writeRaw(rawNginx.includeFile(), toGreenNow ? green : blue);
+                NginxControl.Result reload = rawControl.reload();
+                if (!reload.ok()) {
+                    throw new IllegalStateException("raw nginx -s reload failed: " + reload.output());
+                }
+            }, null));
 
-            // warm-up (JIT, first reloads), not measured
-            for (int i = 0; i < 2; i++) {
-                router.apply(toGreen);
-                router.apply(toBlue);
-                writeRaw(rawNginx.includeFile(), green);
-                rawControl.reload();
-                writeRaw(rawNginx.includeFile(), blue);
-                rawControl.reload();
+            // warm-up (JIT, first reloads, STRUCTURAL's first validated apply), not measured
+            for (int i = 0; i < 4; i++) {
+                for (Side s : sides) {
+                    s.action.switchTo(i % 2 == 0);
+                }
             }
+            sides.forEach(s -> s.resetCounts());
 
-            List<LoadGenerator> zddLoad = load(zddNginx.port(), keepAlive, close, retry);
-            List<LoadGenerator> rawLoad = load(rawNginx.port(), keepAlive, close, retry);
-            zddLoad.forEach(g -> closeables.add(g));
-            rawLoad.forEach(g -> closeables.add(g));
-            zddLoad.forEach(LoadGenerator::start);
-            rawLoad.forEach(LoadGenerator::start);
+            // Phase 1, under load: every side has its own keep-alive, close and retrying clients, all running at once.
+            for (Side s : sides) {
+                s.load = load(s.port, keepAlive, close, retry);
+                s.load.forEach(g -> closeables.add(g));
+            }
+            sides.forEach(s -> s.load.forEach(LoadGenerator::start));
             Thread.sleep(500);
+            long phase1 = System.nanoTime();
+            switchInterleaved(sides, switches, pause, true);
+            double phase1Seconds = (System.nanoTime() - phase1) / 1e9;
+            sides.forEach(s -> s.load.forEach(LoadGenerator::stop));
 
-            Samples underLoad = new Samples();
-            long benchStart = System.nanoTime();
-            Switcher switcher = new Switcher(router, rawNginx.includeFile(), rawControl, toGreen, toBlue, green, blue, pause);
-            switcher.run(switches, zddLoad.get(1), rawLoad.get(1), underLoad);
-            double switchSeconds = (System.nanoTime() - benchStart) / 1e9;
-            zddLoad.forEach(LoadGenerator::stop);
-            rawLoad.forEach(LoadGenerator::stop);
+            // Phase 2, latency alone: only two Connection: close clients per nginx, so that the load generator's own
+            // threads do not starve the switches of CPU (the machine is shared).
+            for (Side s : sides) {
+                s.probe = add(closeables, LoadGenerator.builder("127.0.0.1", s.port).mode(LoadGenerator.Mode.CLOSE)
+                        .connections(2).maxDuration(Duration.ofMinutes(1)).timeout(Duration.ofSeconds(10)).build());
+                s.probe.start();
+            }
+            long phase2 = System.nanoTime();
+            switchInterleaved(sides, switches, pause, false);
+            double phase2Seconds = (System.nanoTime() - phase2) / 1e9;
+            sides.forEach(s -> s.probe.stop());
 
-            // Latency alone: only two Connection: close clients per nginx, so that the load generator's own threads do
-            // not starve the switch of CPU (this machine is shared).
-            LoadGenerator zddProbe = add(closeables, LoadGenerator.builder("127.0.0.1", zddNginx.port())
-                    .mode(LoadGenerator.Mode.CLOSE).connections(2).maxDuration(Duration.ofMinutes(1))
-                    .timeout(Duration.ofSeconds(10)).build());
-            LoadGenerator rawProbe = add(closeables, LoadGenerator.builder("127.0.0.1", rawNginx.port())
-                    .mode(LoadGenerator.Mode.CLOSE).connections(2).maxDuration(Duration.ofMinutes(1))
-                    .timeout(Duration.ofSeconds(10)).build());
-            zddProbe.start();
-            rawProbe.start();
-            Samples light = new Samples();
-            switcher.run(switches, zddProbe, rawProbe, light);
-            zddProbe.stop();
-            rawProbe.stop();
-
-            // Two nginx switched together (all or nothing, in parallel) against one, no load.
+            // Two nginx switched together (all or nothing, in parallel) against one, no load (ALWAYS, the default).
             TestNginx second = add(closeables, TestNginx.create(binary, "app"));
-            NginxRouter router2 = second.start(router.current());
-            TrafficRouter both = CompositeRouter.allOrNothing(router, router2);
+            NginxRouter router2 = second.start(always.current());
+            TrafficRouter both = CompositeRouter.allOrNothing(always, router2);
             List<Double> single = new ArrayList<>();
             List<Double> pair = new ArrayList<>();
             for (int i = 0; i < parallelRounds; i++) {
-                Routing next = router.current().sameTrafficAs(toGreen) ? toBlue : toGreen;
+                Routing next = always.current().sameTrafficAs(toGreen) ? toBlue : toGreen;
                 Routing back = next == toGreen ? toBlue : toGreen;
                 long t0 = System.nanoTime();
-                router.apply(next);
+                always.apply(next);
                 single.add((System.nanoTime() - t0) / 1e6);
                 router2.apply(next); // untimed: both in step again, so that the pair's switch changes both
                 long t1 = System.nanoTime();
@@ -139,63 +159,57 @@ public final class NginxBench implements Scenario {
                 pair.add((System.nanoTime() - t1) / 1e6);
             }
 
+            Side raw = sides.get(2);
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("scenario", name());
             report.put("nginx", binary.toString());
-            report.put("switchesEachSide", switches);
+            report.put("switchesEachSidePerPhase", switches);
             report.put("pauseMillis", pause.toMillis());
-            report.put("switchPhaseSeconds", Stats.round(switchSeconds));
-            report.put("zdd", side(zddLoad, underLoad.zddApply, "applyMs", underLoad.zddLatency, underLoad.zddMissed));
-            report.put("raw", side(rawLoad, underLoad.rawCommand, "writeAndReloadCommandMs", underLoad.rawLatency,
-                    underLoad.rawMissed));
-            Map<String, Object> latency = new LinkedHashMap<>();
-            latency.put("what", "ms from the start of a switch to the first answer of the new version on a fresh"
-                    + " connection, with only 2 Connection: close clients per nginx");
-            latency.put("zddMs", Stats.summary(light.zddLatency));
-            latency.put("rawMs", Stats.summary(light.rawLatency));
-            latency.put("zddApplyMs", Stats.summary(light.zddApply));
-            latency.put("rawWriteAndReloadCommandMs", Stats.summary(light.rawCommand));
-            report.put("switchLatencyLightLoad", latency);
-
-            long zddKeepAliveFailed = zddLoad.get(0).failed();
-            long rawKeepAliveFailed = rawLoad.get(0).failed();
-            long zddCloseRetryFailed = zddLoad.get(1).failed() + zddLoad.get(2).failed();
-            long rawCloseRetryFailed = rawLoad.get(1).failed() + rawLoad.get(2).failed();
-            double latencyRatio = Stats.ratio(Stats.percentile(light.zddLatency, 50),
-                    Stats.percentile(light.rawLatency, 50));
-            double keepAliveRatio = rawKeepAliveFailed == 0
-                    ? (zddKeepAliveFailed == 0 ? 1.0 : Double.POSITIVE_INFINITY)
-                    : Stats.ratio(zddKeepAliveFailed, rawKeepAliveFailed);
-            double parallelRatio = Stats.ratio(Stats.percentile(pair, 50), Stats.percentile(single, 50));
-
+            report.put("interleaving", "each round switches every side once, order cycling through all 6 permutations");
+            report.put("underLoadPhaseSeconds", Stats.round(phase1Seconds));
+            report.put("lightLoadPhaseSeconds", Stats.round(phase2Seconds));
+            for (Side s : sides) {
+                report.put(s.name, s.report());
+            }
             Map<String, Object> ratios = new LinkedHashMap<>();
-            ratios.put("keepAliveFailedZddOverRaw", keepAliveRatio);
-            ratios.put("keepAliveFailedPerSwitchZdd", Stats.round((double) zddKeepAliveFailed / switches));
-            ratios.put("keepAliveFailedPerSwitchRaw", Stats.round((double) rawKeepAliveFailed / switches));
-            ratios.put("switchLatencyP50ZddOverRaw", latencyRatio);
-            ratios.put("switchLatencyP99ZddOverRaw",
-                    Stats.ratio(Stats.percentile(light.zddLatency, 99), Stats.percentile(light.rawLatency, 99)));
-            ratios.put("switchLatencyUnderLoadP50ZddOverRaw", Stats.ratio(Stats.percentile(underLoad.zddLatency, 50),
-                    Stats.percentile(underLoad.rawLatency, 50)));
+            Map<String, Object> goals = new LinkedHashMap<>();
+            boolean ok = true;
+            for (Side s : sides.subList(0, 2)) {
+                double latency = Stats.ratio(Stats.percentile(s.lightLatency, 50), Stats.percentile(raw.lightLatency, 50));
+                long zka = s.load.get(0).failed();
+                long rka = raw.load.get(0).failed();
+                double keepAliveRatio = rka == 0 ? (zka == 0 ? 1.0 : Double.POSITIVE_INFINITY) : Stats.ratio(zka, rka);
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("switchLatencyP50OverRaw", latency);
+                r.put("switchLatencyP99OverRaw", Stats.ratio(Stats.percentile(s.lightLatency, 99),
+                        Stats.percentile(raw.lightLatency, 99)));
+                r.put("switchLatencyUnderLoadP50OverRaw", Stats.ratio(Stats.percentile(s.loadLatency, 50),
+                        Stats.percentile(raw.loadLatency, 50)));
+                r.put("keepAliveFailedOverRaw", keepAliveRatio);
+                ratios.put(s.name, r);
+                long closeRetryFailed = s.load.get(1).failed() + s.load.get(2).failed();
+                Map<String, Object> g = new LinkedHashMap<>();
+                g.put("zeroFailedForCloseAndRetryClients", closeRetryFailed == 0);
+                g.put("keepAliveFailuresRatioAtMost1", keepAliveRatio <= 1.0);
+                g.put("switchLatencyRatioAtMost1_5", latency <= 1.5);
+                g.put("allSwitchesSeen", s.missed == 0);
+                goals.put(s.name, g);
+                ok &= closeRetryFailed == 0 && s.missed == 0;
+            }
             report.put("ratios", ratios);
-
             Map<String, Object> parallel = new LinkedHashMap<>();
             parallel.put("rounds", parallelRounds);
             parallel.put("oneNginxApplyMs", Stats.summary(single));
             parallel.put("twoNginxAllOrNothingApplyMs", Stats.summary(pair));
+            double parallelRatio = Stats.ratio(Stats.percentile(pair, 50), Stats.percentile(single, 50));
             parallel.put("ratioP50", parallelRatio);
             report.put("parallel", parallel);
-
-            Map<String, Object> goals = new LinkedHashMap<>();
-            goals.put("zeroFailedForCloseAndRetryClients", zddCloseRetryFailed == 0);
-            goals.put("rawCloseAndRetryFailed", rawCloseRetryFailed);
-            goals.put("keepAliveFailuresRatioAtMost1", keepAliveRatio <= 1.0);
-            goals.put("switchLatencyRatioAtMost1_5", latencyRatio <= 1.5);
+            goals.put("goalsReferTo", "the default mode, zddAlways; zddStructural is reported against the same goals");
             goals.put("parallelRatioAtMost1_3", parallelRatio <= 1.3);
-            goals.put("allSwitchesSeen", underLoad.missed() + light.missed() == 0);
+            goals.put("rawCloseAndRetryFailed", raw.load.get(1).failed() + raw.load.get(2).failed());
             report.put("goals", goals);
-            report.put("ok", zddCloseRetryFailed == 0 && underLoad.zddMissed + light.zddMissed == 0);
-            print(report);
+            report.put("ok", ok);
+            print(report, sides);
             return report;
         } finally {
             for (int i = closeables.size() - 1; i >= 0; i--) {
@@ -203,6 +217,41 @@ public final class NginxBench implements Scenario {
                     closeables.get(i).close();
                 } catch (Exception e) {
                     System.err.println("closing " + closeables.get(i) + ": " + e);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code switches} rounds; in each every side switches once (all to the same colour), in an order cycling through
+     * all permutations, with {@code pause} after each switch. Latency is measured on the side's {@code Connection:
+     * close} clients (phase 1) or probe (phase 2); keep-alive failures are counted per switch, from its start to the
+     * next switch of any side.
+     */
+    private static void switchInterleaved(List<Side> sides, int switches, Duration pause, boolean underLoad)
+            throws Exception {
+        boolean greenNext = true;
+        for (int i = 0; i < switches; i++) {
+            boolean toGreenNow = greenNext;
+            greenNext = !greenNext;
+            String version = toGreenNow ? "green" : "blue";
+            for (int index : ORDERS[i % ORDERS.length]) {
+                Side s = sides.get(index);
+                LoadGenerator watch = underLoad ? s.load.get(1) : s.probe;
+                long failedBefore = underLoad ? s.load.get(0).failed() : 0;
+                watch.mark();
+                long t0 = System.nanoTime();
+                s.action.switchTo(toGreenNow);
+                (underLoad ? s.loadSwitchMs : s.lightSwitchMs).add((System.nanoTime() - t0) / 1e6);
+                long latency = watch.awaitVersion(version, LATENCY_LIMIT);
+                if (latency < 0) {
+                    s.missed++;
+                } else {
+                    (underLoad ? s.loadLatency : s.lightLatency).add(latency / 1e6);
+                }
+                Thread.sleep(pause.toMillis());
+                if (underLoad) {
+                    s.keepAliveFailedPerSwitch.add((double) (s.load.get(0).failed() - failedBefore));
                 }
             }
         }
@@ -227,119 +276,111 @@ public final class NginxBench implements Scenario {
     }
 
     /** The script way: overwrite the include in place with a hand-written upstream. */
-    private static void writeRaw(Path include, TestBackend backend) throws java.io.IOException {
+    private static void writeRaw(Path include, TestBackend backend) throws IOException {
         Files.writeString(include, "upstream raw_app {\n    server " + backend.endpoint().authority() + ";\n}\n",
                 StandardCharsets.UTF_8);
     }
 
-    private static Map<String, Object> side(List<LoadGenerator> load, List<Double> switchMs, String switchName,
-                                            List<Double> latency, int missed) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("keepAlive", load.get(0).summary());
-        m.put("close", load.get(1).summary());
-        m.put("retry", load.get(2).summary());
-        m.put(switchName, Stats.summary(switchMs));
-        m.put("switchLatencyMs", Stats.summary(latency));
-        m.put("switchesNotSeenWithin5s", missed);
-        return m;
-    }
-
     @SuppressWarnings("unchecked")
-    private static void print(Map<String, Object> r) {
-        Map<String, Object> zdd = (Map<String, Object>) r.get("zdd");
-        Map<String, Object> raw = (Map<String, Object>) r.get("raw");
-        System.out.println("nginx-bench: " + r.get("switchesEachSide") + " switches each side");
+    private static void print(Map<String, Object> r, List<Side> sides) {
+        System.out.println("nginx-bench: " + r.get("switchesEachSidePerPhase") + " switches of each side per phase,"
+                + " interleaved");
         for (String mode : List.of("keepAlive", "close", "retry")) {
-            Map<String, Object> z = (Map<String, Object>) zdd.get(mode);
-            Map<String, Object> w = (Map<String, Object>) raw.get(mode);
-            System.out.printf("  %-9s zdd %s requests, %s failed %s | raw %s requests, %s failed %s%n", mode,
-                    z.get("requests"), z.get("failed"), z.get("failedByKind"), w.get("requests"), w.get("failed"),
-                    w.get("failedByKind"));
+            StringBuilder line = new StringBuilder(String.format("  %-9s", mode));
+            for (Side s : sides) {
+                Map<String, Object> m = (Map<String, Object>) ((Map<String, Object>) r.get(s.name)).get(mode);
+                line.append(String.format(" | %s %s req, %s failed %s", s.name, m.get("requests"), m.get("failed"),
+                        m.get("failedByKind")));
+            }
+            System.out.println(line);
         }
-        System.out.println("  switch latency ms under load: zdd " + zdd.get("switchLatencyMs") + " | raw "
-                + raw.get("switchLatencyMs"));
-        System.out.println("  switch latency, light load: " + r.get("switchLatencyLightLoad"));
-        System.out.println("  zdd apply ms: " + zdd.get("applyMs"));
+        for (Side s : sides) {
+            Map<String, Object> m = (Map<String, Object>) r.get(s.name);
+            System.out.println("  " + s.name + ": latency light " + m.get("switchLatencyLightLoadMs") + ", under load "
+                    + m.get("switchLatencyUnderLoadMs") + ", switch call " + m.get("switchCallLightLoadMs")
+                    + (m.containsKey("nginxTestRuns") ? ", nginx -t runs " + m.get("nginxTestRuns") : ""));
+        }
         System.out.println("  ratios: " + r.get("ratios"));
         System.out.println("  parallel: " + r.get("parallel"));
         System.out.println("  goals: " + r.get("goals"));
     }
 
-    /** Latency and duration samples of one series of switches. */
-    private static final class Samples {
-        final List<Double> zddLatency = new ArrayList<>();
-        final List<Double> rawLatency = new ArrayList<>();
-        final List<Double> zddApply = new ArrayList<>();
-        final List<Double> rawCommand = new ArrayList<>();
-        int zddMissed;
-        int rawMissed;
+    /** One way of switching one nginx. */
+    private interface SwitchAction {
+        void switchTo(boolean green) throws Exception;
+    }
 
-        int missed() {
-            return zddMissed + rawMissed;
+    /** One nginx, how it is switched, and what was measured on it. */
+    private static final class Side {
+        final String name;
+        final int port;
+        final SwitchAction action;
+        final Counting counting;
+        List<LoadGenerator> load;
+        LoadGenerator probe;
+        final List<Double> loadLatency = new ArrayList<>();
+        final List<Double> lightLatency = new ArrayList<>();
+        final List<Double> loadSwitchMs = new ArrayList<>();
+        final List<Double> lightSwitchMs = new ArrayList<>();
+        final List<Double> keepAliveFailedPerSwitch = new ArrayList<>();
+        int missed;
+
+        Side(String name, int port, SwitchAction action, Counting counting) {
+            this.name = name;
+            this.port = port;
+            this.action = action;
+            this.counting = counting;
+        }
+
+        void resetCounts() {
+            if (counting != null) {
+                counting.tests.set(0);
+                counting.reloads.set(0);
+            }
+        }
+
+        Map<String, Object> report() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("keepAlive", load.get(0).summary());
+            m.put("close", load.get(1).summary());
+            m.put("retry", load.get(2).summary());
+            m.put("keepAliveFailedPerSwitch", Map.of("mean", Stats.round(keepAliveFailedPerSwitch.stream()
+                    .mapToDouble(Double::doubleValue).average().orElse(Double.NaN)),
+                    "p50", Stats.percentile(keepAliveFailedPerSwitch, 50),
+                    "max", Stats.percentile(keepAliveFailedPerSwitch, 100)));
+            m.put("switchLatencyLightLoadMs", Stats.summary(lightLatency));
+            m.put("switchLatencyUnderLoadMs", Stats.summary(loadLatency));
+            m.put("switchCallLightLoadMs", Stats.summary(lightSwitchMs));
+            m.put("switchCallUnderLoadMs", Stats.summary(loadSwitchMs));
+            m.put("switchesNotSeenWithin5s", missed);
+            if (counting != null) {
+                m.put("nginxTestRuns", counting.tests.get());
+                m.put("reloads", counting.reloads.get());
+            }
+            return m;
         }
     }
 
-    /** Switches blue and green on both nginx, alternating which side goes first. */
-    private static final class Switcher {
-        private final NginxRouter router;
-        private final Path rawInclude;
-        private final NginxControl rawControl;
-        private final Routing toGreen;
-        private final Routing toBlue;
-        private final TestBackend green;
-        private final TestBackend blue;
-        private final Duration pause;
-        private boolean greenNext = true;
+    /** The real control, counting its calls (to show how often STRUCTURAL skipped {@code nginx -t}). */
+    private static final class Counting implements NginxControl {
+        final NginxControl real;
+        final AtomicInteger tests = new AtomicInteger();
+        final AtomicInteger reloads = new AtomicInteger();
 
-        Switcher(NginxRouter router, Path rawInclude, NginxControl rawControl, Routing toGreen, Routing toBlue,
-                 TestBackend green, TestBackend blue, Duration pause) {
-            this.router = router;
-            this.rawInclude = rawInclude;
-            this.rawControl = rawControl;
-            this.toGreen = toGreen;
-            this.toBlue = toBlue;
-            this.green = green;
-            this.blue = blue;
-            this.pause = pause;
+        Counting(NginxControl real) {
+            this.real = real;
         }
 
-        void run(int switches, LoadGenerator zddClose, LoadGenerator rawClose, Samples out) throws Exception {
-            for (int i = 0; i < switches; i++) {
-                boolean toGreenNow = greenNext;
-                greenNext = !greenNext;
-                String version = toGreenNow ? "green" : "blue";
-                for (int side = 0; side < 2; side++) {
-                    boolean zddNow = (side == 0) == (i % 4 < 2);
-                    if (zddNow) {
-                        zddClose.mark();
-                        long t0 = System.nanoTime();
-                        router.apply(toGreenNow ? toGreen : toBlue);
-                        out.zddApply.add((System.nanoTime() - t0) / 1e6);
-                        long z = zddClose.awaitVersion(version, LATENCY_LIMIT);
-                        if (z < 0) {
-                            out.zddMissed++;
-                        } else {
-                            out.zddLatency.add(z / 1e6);
-                        }
-                    } else {
-                        rawClose.mark();
-                        long r0 = System.nanoTime();
-                        writeRaw(rawInclude, toGreenNow ? green : blue);
-                        NginxControl.Result reload = rawControl.reload();
-                        out.rawCommand.add((System.nanoTime() - r0) / 1e6);
-                        if (!reload.ok()) {
-                            throw new IllegalStateException("raw nginx -s reload failed: " + reload.output());
-                        }
-                        long r = rawClose.awaitVersion(version, LATENCY_LIMIT);
-                        if (r < 0) {
-                            out.rawMissed++;
-                        } else {
-                            out.rawLatency.add(r / 1e6);
-                        }
-                    }
-                    Thread.sleep(pause.toMillis());
-                }
-            }
+        @Override
+        public Result test() {
+            tests.incrementAndGet();
+            return real.test();
+        }
+
+        @Override
+        public Result reload() {
+            reloads.incrementAndGet();
+            return real.reload();
         }
     }
 }
