@@ -26,43 +26,23 @@ final class Checks {
     }
 
     static String matches(String field, String value, Pattern pattern, String rule) {
-        if (value == null) {
-            throw new IllegalArgumentException(field + " must not be null");
-        }
-        if (!pattern.matcher(value).matches()) {
-            throw new IllegalArgumentException(field + " '" + printable(value) + "' is invalid: expected " + rule);
-        }
-        return value;
+        return Arguments.matches(field, value, pattern, rule);
     }
 
     static <T> T notNull(String field, T value) {
-        if (value == null) {
-            throw new IllegalArgumentException(field + " must not be null");
-        }
-        return value;
+        return Arguments.notNull(field, value);
     }
 
     static Duration nonNegative(String field, Duration value) {
-        notNull(field, value);
-        if (value.isNegative()) {
-            throw new IllegalArgumentException(field + " must not be negative, was " + value);
-        }
-        return value;
+        return Arguments.nonNegative(field, value);
     }
 
     static Duration positive(String field, Duration value) {
-        notNull(field, value);
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(field + " must be positive, was " + value);
-        }
-        return value;
+        return Arguments.positive(field, value);
     }
 
     static int range(String field, int value, int min, int max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(field + " must be in [" + min + ", " + max + "], was " + value);
-        }
-        return value;
+        return Arguments.range(field, value, min, max);
     }
 
     static <C extends Collection<?>> C noNulls(String field, C values) {
@@ -77,19 +57,7 @@ final class Checks {
 
     /** Renders a bad value so that control characters are visible and cannot forge log lines. */
     static String printable(String value) {
-        StringBuilder sb = new StringBuilder();
-        for (char c : value.toCharArray()) {
-            if (c < 0x20 || c == 0x7f) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-            if (sb.length() > 200) {
-                sb.append("...");
-                break;
-            }
-        }
-        return sb.toString();
+        return Arguments.printable(value);
     }
 
     static <T> T require(T value) {

@@ -1,5 +1,6 @@
 package dev.zdd.core;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.api.Deployment;
 import dev.zdd.api.DeploymentCheck;
 import dev.zdd.api.DeploymentHook;
@@ -93,6 +94,7 @@ public final class Engine {
     public static final Duration DEFAULT_ROLLBACK_BACKOFF = Duration.ofSeconds(1);
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+    private static final String NAME_RULE = "letters, digits, '.', '_' or '-', starting with a letter or digit, at most 63";
 
     private final EngineConfig config;
     private final Reliability rel;
@@ -361,13 +363,13 @@ public final class Engine {
          * in another process is never mistaken for an interrupted one.
          */
         public Builder journal(JournalStore v) {
-            journal = notNull("journal", v);
+            journal = Arguments.notNull("journal", v);
             return this;
         }
 
         /** At most one deployment per service at a time; a second one is refused naming the holder. Default: none. */
         public Builder lock(DeploymentLock v) {
-            lock = notNull("lock", v);
+            lock = Arguments.notNull("lock", v);
             return this;
         }
 
@@ -377,53 +379,49 @@ public final class Engine {
          * refuse at once.
          */
         public Builder lockWait(Duration v) {
-            notNull("lockWait", v);
-            if (v.isNegative()) {
-                throw new IllegalArgumentException("lockWait must not be negative, was " + v);
-            }
-            lockWait = v;
+            lockWait = Arguments.nonNegative("lockWait", v);
             return this;
         }
 
         /** Deploy windows checked when a deployment starts (refuse, or wait as the policy says). Default: none. */
         public Builder policy(DeployWindowPolicy v) {
-            policy = notNull("policy", v);
+            policy = Arguments.notNull("policy", v);
             return this;
         }
 
         /** What to do with an interrupted deployment found in the journal. Default {@link RecoveryMode#ROLL_BACK}. */
         public Builder recovery(RecoveryMode v) {
-            recovery = notNull("recovery", v);
+            recovery = Arguments.notNull("recovery", v);
             return this;
         }
 
         /** The router (required). */
         public Builder router(TrafficRouter v) {
-            router = notNull("router", v);
+            router = Arguments.notNull("router", v);
             return this;
         }
 
         /** Starts and stops targets. Default: none (Launch steps are then refused; Retire leaves targets running). */
         public Builder launcher(TargetLauncher v) {
-            launcher = notNull("launcher", v);
+            launcher = Arguments.notNull("launcher", v);
             return this;
         }
 
         /** Probes targets for AwaitHealthy steps. Default: none (AwaitHealthy steps are then refused). */
         public Builder probe(HealthProbe v) {
-            probe = notNull("probe", v);
+            probe = Arguments.notNull("probe", v);
             return this;
         }
 
         /** How probes are run. Default {@link ProbePolicy#DEFAULTS}. */
         public Builder probePolicy(ProbePolicy v) {
-            probePolicy = notNull("probePolicy", v);
+            probePolicy = Arguments.notNull("probePolicy", v);
             return this;
         }
 
         /** Timers and the clock. Default {@link Schedulers#system()}. */
         public Builder scheduler(Scheduler v) {
-            scheduler = notNull("scheduler", v);
+            scheduler = Arguments.notNull("scheduler", v);
             return this;
         }
 
@@ -435,43 +433,39 @@ public final class Engine {
          * that may run at once. With a {@link dev.zdd.core.testing.VirtualScheduler}, pass its {@code executor()}.
          */
         public Builder executor(Executor v) {
-            executor = notNull("executor", v);
+            executor = Arguments.notNull("executor", v);
             return this;
         }
 
         /** Adds a listener; listeners are called in the order added. */
         public Builder listener(DeploymentListener v) {
-            listeners.add(notNull("listener", v));
+            listeners.add(Arguments.notNull("listener", v));
             return this;
         }
 
         /** Registers a check for {@code Step.Check(name)}; the name follows the id pattern and is unique. */
         public Builder check(String name, DeploymentCheck v) {
-            checkName("check name", name);
+            Arguments.matches("check name", name, NAME, NAME_RULE);
             if (checks.containsKey(name)) {
                 throw new IllegalArgumentException("check name '" + name + "' is already registered");
             }
-            checks.put(name, notNull("check '" + name + "'", v));
+            checks.put(name, Arguments.notNull("check '" + name + "'", v));
             return this;
         }
 
         /** Registers a hook for {@code Step.Hook(name)}; the name follows the id pattern and is unique. */
         public Builder hook(String name, DeploymentHook v) {
-            checkName("hook name", name);
+            Arguments.matches("hook name", name, NAME, NAME_RULE);
             if (hooks.containsKey(name)) {
                 throw new IllegalArgumentException("hook name '" + name + "' is already registered");
             }
-            hooks.put(name, notNull("hook '" + name + "'", v));
+            hooks.put(name, Arguments.notNull("hook '" + name + "'", v));
             return this;
         }
 
         /** Bound of every blocking call; positive. Default {@link #DEFAULT_STEP_DEADLINE}. */
         public Builder stepDeadline(Duration v) {
-            notNull("stepDeadline", v);
-            if (v.isNegative() || v.isZero()) {
-                throw new IllegalArgumentException("stepDeadline must be positive, was " + v);
-            }
-            stepDeadline = v;
+            stepDeadline = Arguments.positive("stepDeadline", v);
             return this;
         }
 
@@ -496,23 +490,6 @@ public final class Engine {
                     executor == null ? BlockingPool.lanes() : executor, listeners, checks, hooks, stepDeadline,
                     inconclusiveAsPass, DEFAULT_DRAIN_POLL, DEFAULT_ROLLBACK_GRACE, DEFAULT_ROLLBACK_RETRIES,
                     DEFAULT_ROLLBACK_BACKOFF), rel);
-        }
-
-        private static <T> T notNull(String field, T v) {
-            if (v == null) {
-                throw new IllegalArgumentException(field + " must not be null");
-            }
-            return v;
-        }
-
-        private static void checkName(String field, String name) {
-            if (name == null) {
-                throw new IllegalArgumentException(field + " must not be null");
-            }
-            if (!NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException(field + " '" + Texts.printable(name) + "' is invalid: expected letters,"
-                        + " digits, '.', '_' or '-', starting with a letter or digit, at most 63");
-            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.zdd.docker;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.docker.internal.Validate;
 
 import java.time.Duration;
@@ -130,21 +131,21 @@ public final class ContainerSpec {
         private List<String> cmd;
 
         private Builder(String image) {
-            this.image = Validate.matches("container.image", image, Validate.IMAGE,
+            this.image = Arguments.matches("container.image", image, Validate.IMAGE,
                     "an image reference such as shop:1.2 or registry.example:5000/team/shop:1.2");
         }
 
         /** The container name. Default: none (Docker picks one). */
         public Builder name(String v) {
-            name = Validate.matches("container.name", v, Validate.CONTAINER_NAME,
+            name = Arguments.matches("container.name", v, Validate.CONTAINER_NAME,
                     "letters, digits, '_', '.' or '-', starting with a letter or digit, at most 128");
             return this;
         }
 
         /** Adds an environment variable; the value may be a secret and is never logged. */
         public Builder env(String key, String value) {
-            Validate.matches("container.env name", key, Validate.ENV_NAME, "a variable name such as DB_PASSWORD");
-            Validate.notNull("container.env[" + key + "]", value);
+            Arguments.matches("container.env name", key, Validate.ENV_NAME, "a variable name such as DB_PASSWORD");
+            Arguments.notNull("container.env[" + key + "]", value);
             if (value.indexOf('\0') >= 0) {
                 // the value itself is not shown: it may be a secret
                 throw new IllegalArgumentException("container.env[" + key + "] must not contain NUL");
@@ -155,13 +156,13 @@ public final class ContainerSpec {
 
         /** Adds every entry of {@code vars} as {@link #env(String, String)} does. */
         public Builder env(Map<String, String> vars) {
-            Validate.notNull("container.env", vars).forEach(this::env);
+            Arguments.notNull("container.env", vars).forEach(this::env);
             return this;
         }
 
         /** Adds a label. */
         public Builder label(String key, String value) {
-            Validate.matches("container.label key", key, Validate.LABEL_KEY, "a key such as dev.zdd.service");
+            Arguments.matches("container.label key", key, Validate.LABEL_KEY, "a key such as dev.zdd.service");
             Validate.noControl("container.label[" + key + "]", value);
             labels.put(key, value);
             return this;
@@ -169,40 +170,40 @@ public final class ContainerSpec {
 
         /** Adds every entry of {@code values} as {@link #label(String, String)} does. */
         public Builder labels(Map<String, String> values) {
-            Validate.notNull("container.labels", values).forEach(this::label);
+            Arguments.notNull("container.labels", values).forEach(this::label);
             return this;
         }
 
         /** Publishes {@code containerPort}/tcp on {@code hostIp:hostPort}; host port 0 lets Docker choose one. */
         public Builder publish(int containerPort, String hostIp, int hostPort) {
-            Validate.range("container.port", containerPort, 1, 65535);
-            Validate.matches("container.hostIp", hostIp, Validate.HOST_IP, "an IPv4 or IPv6 address such as 127.0.0.1");
-            Validate.range("container.hostPort", hostPort, 0, 65535);
+            Arguments.range("container.port", containerPort, 1, 65535);
+            Arguments.matches("container.hostIp", hostIp, Validate.HOST_IP, "an IPv4 or IPv6 address such as 127.0.0.1");
+            Arguments.range("container.hostPort", hostPort, 0, 65535);
             ports.add(new PortBinding(containerPort, "tcp", hostIp, hostPort));
             return this;
         }
 
         /** The network ({@code bridge}, {@code host}, {@code none} or a user network). Default: Docker's default. */
         public Builder network(String v) {
-            network = Validate.matches("container.network", v, Validate.NETWORK, "a network name such as bridge");
+            network = Arguments.matches("container.network", v, Validate.NETWORK, "a network name such as bridge");
             return this;
         }
 
         /** The health check. Default: the image's own, if any. */
         public Builder healthcheck(Healthcheck v) {
-            healthcheck = Validate.notNull("container.healthcheck", v);
+            healthcheck = Arguments.notNull("container.healthcheck", v);
             return this;
         }
 
         /** The stop signal, e.g. {@code SIGTERM}. Default: the image's. */
         public Builder stopSignal(String v) {
-            stopSignal = Validate.matches("container.stopSignal", v, Validate.SIGNAL, "a signal such as SIGTERM or 15");
+            stopSignal = Arguments.matches("container.stopSignal", v, Validate.SIGNAL, "a signal such as SIGTERM or 15");
             return this;
         }
 
         /** The default grace of {@code docker stop} for this container, whole seconds. Default: Docker's (10 s). */
         public Builder stopTimeout(Duration v) {
-            stopTimeout = Validate.nonNegative("container.stopTimeout", v);
+            stopTimeout = Arguments.nonNegative("container.stopTimeout", v);
             return this;
         }
 
@@ -214,9 +215,9 @@ public final class ContainerSpec {
 
         /** The command (program and arguments). Default: the image's. */
         public Builder cmd(List<String> v) {
-            Validate.notNull("container.cmd", v);
+            Arguments.notNull("container.cmd", v);
             for (int i = 0; i < v.size(); i++) {
-                Validate.notNull("container.cmd[" + i + "]", v.get(i));
+                Arguments.notNull("container.cmd[" + i + "]", v.get(i));
             }
             cmd = List.copyOf(v);
             return this;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.zdd.api.Arguments;
 import dev.zdd.docker.internal.LogFrames;
 import dev.zdd.docker.internal.UnixSocketFactory;
 import dev.zdd.docker.internal.Validate;
@@ -117,7 +118,7 @@ public final class DockerClient implements AutoCloseable {
         } catch (URISyntaxException e) {
             // reported below
         }
-        throw new IllegalArgumentException("docker.host '" + Validate.printable(host)
+        throw new IllegalArgumentException("docker.host '" + Arguments.printable(host)
                 + "' is invalid: expected unix:///path/to/docker.sock or tcp://host:port (TLS is not supported)");
     }
 
@@ -141,7 +142,7 @@ public final class DockerClient implements AutoCloseable {
         Resp r = send("GET", url("_ping", false).build(), null, null);
         String body = r.text().trim();
         if (!"OK".equals(body)) {
-            throw new DockerException("Docker GET /_ping answered '" + Validate.printable(body) + "' instead of OK", r.status,
+            throw new DockerException("Docker GET /_ping answered '" + Arguments.printable(body) + "' instead of OK", r.status,
                     body, null);
         }
     }
@@ -209,8 +210,8 @@ public final class DockerClient implements AutoCloseable {
     public List<ContainerSummary> listContainers(Map<String, String> labels, boolean all) {
         ObjectNode filters = JSON.createObjectNode();
         ArrayNode labelFilter = filters.putArray("label");
-        Validate.notNull("labels", labels).forEach((k, v) -> {
-            Validate.matches("label key", k, Validate.LABEL_KEY, "a key such as dev.zdd.service");
+        Arguments.notNull("labels", labels).forEach((k, v) -> {
+            Arguments.matches("label key", k, Validate.LABEL_KEY, "a key such as dev.zdd.service");
             labelFilter.add(k + "=" + Validate.noControl("label[" + k + "]", v));
         });
         HttpUrl.Builder u = url("containers/json", true).addQueryParameter("all", all ? "1" : "0");
@@ -230,7 +231,7 @@ public final class DockerClient implements AutoCloseable {
 
     /** {@code POST /containers/create}; returns the new container's id. */
     public String createContainer(ContainerSpec spec) {
-        Validate.notNull("spec", spec);
+        Arguments.notNull("spec", spec);
         ObjectNode body = JSON.createObjectNode();
         body.put("Image", spec.image());
         if (!spec.env().isEmpty()) {
@@ -324,7 +325,7 @@ public final class DockerClient implements AutoCloseable {
      * @return {@code false} when it was already stopped or does not exist
      */
     public boolean stopContainer(String id, Duration timeout) {
-        Validate.nonNegative("timeout", timeout);
+        Arguments.nonNegative("timeout", timeout);
         Resp r = send("POST", containerUrl(id, "stop").addQueryParameter("t", Long.toString(ceilSeconds(timeout))).build(),
                 RequestBody.create(new byte[0], null), timeout.plusSeconds(1), 304, 404);
         return r.status == 204;
@@ -344,7 +345,7 @@ public final class DockerClient implements AutoCloseable {
 
     /** The last {@code lines} lines of the container's stdout and stderr, demultiplexed, as text. */
     public String logs(String id, int lines) {
-        Validate.range("lines", lines, 1, 10_000);
+        Arguments.range("lines", lines, 1, 10_000);
         Resp r = send("GET", containerUrl(id, "logs").addQueryParameter("stdout", "1").addQueryParameter("stderr", "1")
                 .addQueryParameter("tail", Integer.toString(lines)).build(), null, null);
         return LogFrames.decode(r.body);
@@ -352,7 +353,7 @@ public final class DockerClient implements AutoCloseable {
 
     /** {@code GET /images/{name}/json}: the image when the daemon has it, empty when not. */
     public Optional<ImageInfo> inspectImage(String image) {
-        Validate.matches("image", image, Validate.IMAGE, "an image reference such as shop:1.2");
+        Arguments.matches("image", image, Validate.IMAGE, "an image reference such as shop:1.2");
         Resp r = send("GET", url("images/" + image + "/json", true).build(), null, null, 404);
         if (r.status == 404) {
             return Optional.empty();
@@ -368,11 +369,11 @@ public final class DockerClient implements AutoCloseable {
      * a root filesystem tar, applying Dockerfile {@code changes} such as {@code ENV A=b} or {@code CMD ["/start"]}.
      */
     public void importImage(byte[] rootfsTar, String repository, String tag, List<String> changes) {
-        Validate.notNull("rootfsTar", rootfsTar);
-        Validate.matches("image", repository + ":" + tag, Validate.IMAGE, "a repository and tag such as shop and 1.2");
+        Arguments.notNull("rootfsTar", rootfsTar);
+        Arguments.matches("image", repository + ":" + tag, Validate.IMAGE, "a repository and tag such as shop and 1.2");
         HttpUrl.Builder u = url("images/create", true).addQueryParameter("fromSrc", "-")
                 .addQueryParameter("repo", repository).addQueryParameter("tag", tag);
-        for (String c : Validate.notNull("changes", changes)) {
+        for (String c : Arguments.notNull("changes", changes)) {
             u.addQueryParameter("changes", Validate.noControl("change", c));
         }
         Resp r = send("POST", u.build(), RequestBody.create(rootfsTar, TAR_TYPE), Duration.ofSeconds(60));
@@ -407,7 +408,7 @@ public final class DockerClient implements AutoCloseable {
     }
 
     private HttpUrl.Builder containerUrl(String id, String action) {
-        Validate.matches("container", id, Validate.CONTAINER_REF, "a container id or name");
+        Arguments.matches("container", id, Validate.CONTAINER_REF, "a container id or name");
         HttpUrl.Builder u = url("containers", true).addPathSegment(id);
         return action == null ? u : u.addPathSegment(action);
     }
@@ -491,7 +492,7 @@ public final class DockerClient implements AutoCloseable {
         } catch (IOException e) {
             // not JSON: use the text
         }
-        return Validate.printable(text.length() > 500 ? text.substring(0, 500) : text);
+        return Arguments.printable(text.length() > 500 ? text.substring(0, 500) : text);
     }
 
     /** Evicts pooled connections. The client must not be used afterwards. */
@@ -522,33 +523,33 @@ public final class DockerClient implements AutoCloseable {
 
         /** {@code unix:///path/to/docker.sock} or {@code tcp://host:port}. Default {@link #DEFAULT_HOST}. */
         public Builder host(String v) {
-            parseHost(Validate.notNull("docker.host", v));
+            parseHost(Arguments.notNull("docker.host", v));
             host = v;
             return this;
         }
 
         /** Connect timeout; positive. Default {@link #DEFAULT_CONNECT_TIMEOUT}. */
         public Builder connectTimeout(Duration v) {
-            connectTimeout = Validate.positive("docker.connectTimeout", v);
+            connectTimeout = Arguments.positive("docker.connectTimeout", v);
             return this;
         }
 
         /** Read timeout of one call; positive. Default {@link #DEFAULT_READ_TIMEOUT}. */
         public Builder readTimeout(Duration v) {
-            readTimeout = Validate.positive("docker.readTimeout", v);
+            readTimeout = Arguments.positive("docker.readTimeout", v);
             return this;
         }
 
         /** Speak this API version (e.g. {@code 1.41}) instead of negotiating. Default: negotiate. */
         public Builder apiVersion(String v) {
-            apiVersion = Validate.matches("docker.apiVersion", v, java.util.regex.Pattern.compile("1\\.[0-9]{1,3}"),
+            apiVersion = Arguments.matches("docker.apiVersion", v, java.util.regex.Pattern.compile("1\\.[0-9]{1,3}"),
                     "a version such as 1.41");
             return this;
         }
 
         /** Idle pooled connections kept, 0 to 64 (0 disables reuse). Default {@link #DEFAULT_MAX_IDLE_CONNECTIONS}. */
         public Builder maxIdleConnections(int v) {
-            maxIdleConnections = Validate.range("docker.maxIdleConnections", v, 0, 64);
+            maxIdleConnections = Arguments.range("docker.maxIdleConnections", v, 0, 64);
             return this;
         }
 

@@ -1,10 +1,10 @@
 package dev.zdd.docker;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.api.HealthProbe;
 import dev.zdd.api.HealthResult;
 import dev.zdd.api.HealthStatus;
 import dev.zdd.api.Target;
-import dev.zdd.docker.internal.Validate;
 
 import java.time.Duration;
 import java.util.List;
@@ -119,18 +119,18 @@ public final class DockerHealthProbe implements HealthProbe {
         private HealthStatus withoutHealthcheck = DEFAULT_WITHOUT_HEALTHCHECK;
 
         private Builder(DockerClient client) {
-            this.client = Validate.notNull("client", client);
+            this.client = Arguments.notNull("client", client);
         }
 
         /** Log lines in the reason of a stopped container, 1 to 1000. Default {@link #DEFAULT_LOG_LINES}. */
         public Builder logLines(int v) {
-            logLines = Validate.range("logLines", v, 1, 1000);
+            logLines = Arguments.range("logLines", v, 1, 1000);
             return this;
         }
 
         /** The answer for a running container without a HEALTHCHECK. Default {@link #DEFAULT_WITHOUT_HEALTHCHECK}. */
         public Builder withoutHealthcheck(HealthStatus v) {
-            withoutHealthcheck = Validate.notNull("withoutHealthcheck", v);
+            withoutHealthcheck = Arguments.notNull("withoutHealthcheck", v);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.zdd.docker;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.api.Endpoint;
 import dev.zdd.api.LaunchException;
 import dev.zdd.api.LaunchRequest;
@@ -97,7 +98,7 @@ public final class DockerLauncher implements TargetLauncher {
 
     /** The image of {@code version}: the template with the version filled in, validated. */
     public String image(String version) {
-        return Validate.matches("image for version " + version, imageTemplate.replace(VERSION_PLACEHOLDER, version),
+        return Arguments.matches("image for version " + version, imageTemplate.replace(VERSION_PLACEHOLDER, version),
                 Validate.IMAGE, "an image reference such as shop:1.2");
     }
 
@@ -230,8 +231,8 @@ public final class DockerLauncher implements TargetLauncher {
      */
     @Override
     public void retire(Target target, Duration grace) {
-        Validate.notNull("target", target);
-        Validate.nonNegative("grace", grace);
+        Arguments.notNull("target", target);
+        Arguments.nonNegative("grace", grace);
         List<String> ids = containersOf(target);
         if (ids.isEmpty()) {
             LOG.info("retire {}: no container left", target.id());
@@ -274,7 +275,7 @@ public final class DockerLauncher implements TargetLauncher {
      * live. Containers without the port this launcher publishes are left out.
      */
     public List<Target> discover(String service) {
-        Validate.matches("service", service, Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}"),
+        Arguments.matches("service", service, Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}"),
                 "a service name such as shop");
         List<Target> out = new ArrayList<>();
         for (ContainerSummary c : client.listContainers(Map.of(SERVICE_LABEL, service), false)) {
@@ -342,34 +343,34 @@ public final class DockerLauncher implements TargetLauncher {
         private boolean init = ContainerSpec.DEFAULT_INIT;
 
         private Builder(DockerClient client, String imageTemplate) {
-            this.client = Validate.notNull("client", client);
-            Validate.notNull("imageTemplate", imageTemplate);
+            this.client = Arguments.notNull("client", client);
+            Arguments.notNull("imageTemplate", imageTemplate);
             if (!imageTemplate.contains(VERSION_PLACEHOLDER)) {
-                throw new IllegalArgumentException("imageTemplate '" + Validate.printable(imageTemplate)
+                throw new IllegalArgumentException("imageTemplate '" + Arguments.printable(imageTemplate)
                         + "' is invalid: it must contain " + VERSION_PLACEHOLDER + ", e.g. shop:{version}");
             }
-            Validate.matches("imageTemplate", imageTemplate.replace(VERSION_PLACEHOLDER, "1.0"), Validate.IMAGE,
+            Arguments.matches("imageTemplate", imageTemplate.replace(VERSION_PLACEHOLDER, "1.0"), Validate.IMAGE,
                     "an image reference with " + VERSION_PLACEHOLDER + " such as shop:{version}");
             this.imageTemplate = imageTemplate;
         }
 
         /** The port the application listens on inside the container. Default {@link #DEFAULT_CONTAINER_PORT}. */
         public Builder containerPort(int v) {
-            containerPort = Validate.range("containerPort", v, 1, 65535);
+            containerPort = Arguments.range("containerPort", v, 1, 65535);
             return this;
         }
 
         /** The host address to publish on. Default {@link #DEFAULT_HOST_IP} (never the whole network by default). */
         public Builder hostIp(String v) {
-            hostIp = Validate.matches("hostIp", v, Validate.HOST_IP, "an IPv4 or IPv6 address such as 127.0.0.1");
+            hostIp = Arguments.matches("hostIp", v, Validate.HOST_IP, "an IPv4 or IPv6 address such as 127.0.0.1");
             return this;
         }
 
         /** A fixed host port for targets whose colour (or slot) is {@code colour}; others get an ephemeral port. */
         public Builder hostPort(String colour, int port) {
-            Validate.matches("hostPort colour", colour, Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}"),
+            Arguments.matches("hostPort colour", colour, Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}"),
                     "a colour or slot such as blue");
-            hostPorts.put(colour, Validate.range("hostPort[" + colour + "]", port, 1, 65535));
+            hostPorts.put(colour, Arguments.range("hostPort[" + colour + "]", port, 1, 65535));
             return this;
         }
 
@@ -392,19 +393,19 @@ public final class DockerLauncher implements TargetLauncher {
 
         /** The network, e.g. a user network or {@code host} (then nothing is published). Default: Docker's default. */
         public Builder network(String v) {
-            network = Validate.matches("network", v, Validate.NETWORK, "a network name such as bridge");
+            network = Arguments.matches("network", v, Validate.NETWORK, "a network name such as bridge");
             return this;
         }
 
         /** The container health check read by {@link DockerHealthProbe}. Default: the image's own, if any. */
         public Builder healthcheck(Healthcheck v) {
-            healthcheck = Validate.notNull("healthcheck", v);
+            healthcheck = Arguments.notNull("healthcheck", v);
             return this;
         }
 
         /** The stop signal. Default: the image's (usually SIGTERM). */
         public Builder stopSignal(String v) {
-            stopSignal = Validate.matches("stopSignal", v, Validate.SIGNAL, "a signal such as SIGTERM or 15");
+            stopSignal = Arguments.matches("stopSignal", v, Validate.SIGNAL, "a signal such as SIGTERM or 15");
             return this;
         }
 

@@ -1,6 +1,6 @@
 package dev.zdd.docker;
 
-import dev.zdd.docker.internal.Validate;
+import dev.zdd.api.Arguments;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,12 +31,12 @@ public record Healthcheck(List<String> test, Duration interval, Duration timeout
 
     /** Validates; throws {@link IllegalArgumentException} naming the field and the bad value. */
     public Healthcheck {
-        Validate.notNull("healthcheck.test", test);
+        Arguments.notNull("healthcheck.test", test);
         if (test.size() < 2 || !("CMD".equals(test.get(0)) || "CMD-SHELL".equals(test.get(0)))) {
             throw new IllegalArgumentException("healthcheck.test must be [\"CMD\", arg...] or [\"CMD-SHELL\", line], was " + test);
         }
         for (int i = 0; i < test.size(); i++) {
-            String s = Validate.notNull("healthcheck.test[" + i + "]", test.get(i));
+            String s = Arguments.notNull("healthcheck.test[" + i + "]", test.get(i));
             if (s.indexOf('\0') >= 0) {
                 throw new IllegalArgumentException("healthcheck.test[" + i + "] must not contain NUL");
             }
@@ -45,12 +45,12 @@ public record Healthcheck(List<String> test, Duration interval, Duration timeout
         // Docker refuses intervals and timeouts below 1 ms
         atLeastMillis("healthcheck.interval", interval);
         atLeastMillis("healthcheck.timeout", timeout);
-        Validate.range("healthcheck.retries", retries, 1, 1000);
-        Validate.nonNegative("healthcheck.startPeriod", startPeriod);
+        Arguments.range("healthcheck.retries", retries, 1, 1000);
+        Arguments.nonNegative("healthcheck.startPeriod", startPeriod);
     }
 
     private static void atLeastMillis(String field, Duration d) {
-        Validate.notNull(field, d);
+        Arguments.notNull(field, d);
         if (d.compareTo(Duration.ofMillis(1)) < 0) {
             throw new IllegalArgumentException(field + " must be at least 1 ms, was " + d);
         }

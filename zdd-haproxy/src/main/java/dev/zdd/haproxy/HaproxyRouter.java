@@ -1,5 +1,6 @@
 package dev.zdd.haproxy;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.api.ConnectionStats;
 import dev.zdd.api.Endpoint;
 import dev.zdd.api.RequestKey;
@@ -321,7 +322,7 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
             String cmd = "add server " + backend + "/" + name + " " + addr + " weight 0";
             String answer = client.execute(cmd);
             if (!answer.startsWith("New server registered")) {
-                throw new RuntimeApiException("HAProxy refused '" + cmd + "': " + Names.printable(answer.trim()), cmd, answer);
+                throw new RuntimeApiException("HAProxy refused '" + cmd + "': " + Arguments.printable(answer.trim()), cmd, answer);
             }
             added.put(name, e.getValue());
             LOG.info("added HAProxy server {}/{} at {} (maintenance, weight 0)", backend, name, addr);
@@ -710,22 +711,19 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
 
         /** Bound on reading the applied table back. Default {@link #DEFAULT_CONFIRM_TIMEOUT}. */
         public Builder confirmTimeout(Duration v) {
-            confirmTimeout = positive("confirmTimeout", v);
+            confirmTimeout = Arguments.positive("confirmTimeout", v);
             return this;
         }
 
         /** Time {@code apply} retries {@code del server}; may be zero. Default {@link #DEFAULT_DELETE_TIMEOUT}. */
         public Builder deleteTimeout(Duration v) {
-            if (v == null || v.isNegative()) {
-                throw new IllegalArgumentException("deleteTimeout must not be negative, was " + v);
-            }
-            deleteTimeout = v;
+            deleteTimeout = Arguments.nonNegative("deleteTimeout", v);
             return this;
         }
 
         /** Interval between polls. Default {@link #DEFAULT_POLL_INTERVAL}. */
         public Builder pollInterval(Duration v) {
-            pollInterval = positive("pollInterval", v);
+            pollInterval = Arguments.positive("pollInterval", v);
             return this;
         }
 
@@ -736,13 +734,6 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
                         + "' needs server(name, target) mappings or dynamicServers(true)");
             }
             return new HaproxyRouter(this);
-        }
-
-        private static Duration positive(String field, Duration v) {
-            if (v == null || v.isNegative() || v.isZero()) {
-                throw new IllegalArgumentException(field + " must be positive, was " + v);
-            }
-            return v;
         }
     }
 }

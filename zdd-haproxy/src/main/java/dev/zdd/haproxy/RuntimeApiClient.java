@@ -1,5 +1,6 @@
 package dev.zdd.haproxy;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.haproxy.internal.Names;
 import dev.zdd.haproxy.internal.Parsers;
 import dev.zdd.haproxy.internal.SocketIo;
@@ -90,7 +91,7 @@ public final class RuntimeApiClient {
         }
         int colon = a.lastIndexOf(':');
         if (colon <= 0 || colon == a.length() - 1) {
-            throw new IllegalArgumentException("runtime API address '" + Names.printable(haproxyAddress)
+            throw new IllegalArgumentException("runtime API address '" + Arguments.printable(haproxyAddress)
                     + "' is invalid: expected /path, unix@/path, ipv4@HOST:PORT or HOST:PORT");
         }
         String host = a.substring(0, colon);
@@ -101,7 +102,7 @@ public final class RuntimeApiClient {
         try {
             port = Integer.parseInt(a.substring(colon + 1));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("runtime API address '" + Names.printable(haproxyAddress)
+            throw new IllegalArgumentException("runtime API address '" + Arguments.printable(haproxyAddress)
                     + "' has a bad port");
         }
         return tcp(host, port);
@@ -133,8 +134,8 @@ public final class RuntimeApiClient {
         String line = join(commands);
         String answer = send(line);
         if (!answer.chars().allMatch(c -> c == '\n' || c == '\r')) {
-            throw new RuntimeApiException("HAProxy refused '" + Names.printable(line) + "': "
-                    + Names.printable(answer.strip()), line, answer);
+            throw new RuntimeApiException("HAProxy refused '" + Arguments.printable(line) + "': "
+                    + Arguments.printable(answer.strip()), line, answer);
         }
     }
 
@@ -204,7 +205,7 @@ public final class RuntimeApiClient {
         } catch (Parsers.MalformedAnswerException e) {
             String shown = answer.length() > 300 ? answer.substring(0, 300) + "..." : answer;
             throw new RuntimeApiException("malformed answer to '" + command + "' from " + description + ": "
-                    + e.getMessage() + "; HAProxy answered '" + Names.printable(shown.strip()) + "'", command, answer);
+                    + e.getMessage() + "; HAProxy answered '" + Arguments.printable(shown.strip()) + "'", command, answer);
         }
     }
 
@@ -213,11 +214,11 @@ public final class RuntimeApiClient {
             return SocketIo.exchange(family, address, line + "\n", connectTimeout, readTimeout);
         } catch (SocketTimeoutException e) {
             throw new RuntimeApiException("HAProxy runtime API at " + description + " did not answer '"
-                    + Names.printable(line) + "' in time: " + e.getMessage() + " (connect timeout " + connectTimeout
+                    + Arguments.printable(line) + "' in time: " + e.getMessage() + " (connect timeout " + connectTimeout
                     + ", read timeout " + readTimeout + ")", line, e);
         } catch (IOException e) {
             throw new RuntimeApiException("cannot reach the HAProxy runtime API at " + description + " for '"
-                    + Names.printable(line) + "': " + e, line, e);
+                    + Arguments.printable(line) + "': " + e, line, e);
         }
     }
 
@@ -228,7 +229,7 @@ public final class RuntimeApiClient {
         for (int i = 0; i < command.length(); i++) {
             char c = command.charAt(i);
             if (c == ';' || c == '\n' || c == '\r' || c == 0) {
-                throw new IllegalArgumentException("command '" + Names.printable(command)
+                throw new IllegalArgumentException("command '" + Arguments.printable(command)
                         + "' contains ';', a line break or NUL: one command per string");
             }
         }
@@ -265,26 +266,19 @@ public final class RuntimeApiClient {
 
         /** Time to establish a connection. Default {@link #DEFAULT_CONNECT_TIMEOUT}. */
         public Builder connectTimeout(Duration v) {
-            connectTimeout = positive("connectTimeout", v);
+            connectTimeout = Arguments.positive("connectTimeout", v);
             return this;
         }
 
         /** Time to receive a complete answer once connected. Default {@link #DEFAULT_READ_TIMEOUT}. */
         public Builder readTimeout(Duration v) {
-            readTimeout = positive("readTimeout", v);
+            readTimeout = Arguments.positive("readTimeout", v);
             return this;
         }
 
         /** Builds the client (connects lazily, per call). */
         public RuntimeApiClient build() {
             return new RuntimeApiClient(this);
-        }
-
-        private static Duration positive(String field, Duration v) {
-            if (v == null || v.isNegative() || v.isZero()) {
-                throw new IllegalArgumentException(field + " must be positive, was " + v);
-            }
-            return v;
         }
     }
 }

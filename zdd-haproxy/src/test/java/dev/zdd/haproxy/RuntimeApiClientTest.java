@@ -42,7 +42,7 @@ class RuntimeApiClientTest {
             assertTrue(e.getMessage().contains("expected a CSV header line"), e.getMessage());
             e = assertThrows(RuntimeApiException.class, c::version);
             assertTrue(e.getMessage().contains("no 'Version:' line"), e.getMessage());
-            assertTrue(e.getMessage().contains("\\x00\\x01garbage"), e.getMessage());
+            assertTrue(e.getMessage().contains("\\u0000\\u0001garbage"), e.getMessage());
             e = assertThrows(RuntimeApiException.class, () -> c.set("set server app/blue weight 1"));
             assertEquals("Unknown command.\n\n", e.answer());
             assertTrue(e.getMessage().contains("HAProxy refused 'set server app/blue weight 1': Unknown command."), e.getMessage());

@@ -1,5 +1,6 @@
 package dev.zdd.nginx;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.api.Endpoint;
 import dev.zdd.api.RouterCapabilities;
 import dev.zdd.api.RouterException;
@@ -420,7 +421,7 @@ public final class NginxRouter implements TrafficRouter {
                     if (emerg >= 0) {
                         int end = log.indexOf('\n', emerg);
                         return "nginx refused to reload and still serves other than " + what + " (its error log says "
-                                + ConfigSafety.printable(log.substring(emerg, end < 0 ? log.length() : end)) + ")";
+                                + Arguments.printable(log.substring(emerg, end < 0 ? log.length() : end)) + ")";
                     }
                 }
             }
@@ -536,7 +537,7 @@ public final class NginxRouter implements TrafficRouter {
     }
 
     private String errorLogSince(long offset) {
-        return ConfigSafety.printable(rawLogSince(offset).strip().replace('\n', '|'));
+        return Arguments.printable(rawLogSince(offset).strip().replace('\n', '|'));
     }
 
     /** The error log's text after {@code offset} (at most its last {@link #MAX_LOG_TAIL} bytes); "" when none. */
@@ -621,7 +622,7 @@ public final class NginxRouter implements TrafficRouter {
             }
             String s = value.toString();
             if (s.contains("\n") || s.contains("\r")) {
-                throw new IllegalArgumentException("includeFile '" + ConfigSafety.printable(s) + "' contains a newline");
+                throw new IllegalArgumentException("includeFile '" + Arguments.printable(s) + "' contains a newline");
             }
             includeFile = value;
             return this;

@@ -59,19 +59,7 @@ public final class Texts {
 
     /** {@code text} with control characters shown as {@code \\uXXXX}, so that it cannot forge log lines; at most 500 characters. */
     public static String printable(String text) {
-        StringBuilder sb = new StringBuilder(Math.min(text.length(), 520));
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-            if (sb.length() > 500) {
-                return sb.append("...").toString();
-            }
-        }
-        return sb.toString();
+        return dev.zdd.api.Arguments.printable(text, 500);
     }
 
     /** Most routes {@link #routing} lists before summarising the rest. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.zdd.api.Arguments;
 import dev.zdd.api.DeploymentSpec;
 import dev.zdd.api.DeploymentStatus;
 import dev.zdd.api.Endpoint;
@@ -482,14 +483,8 @@ public final class JournalCodec {
         }
     }
 
+    /** A value for a corruption message: control characters as {@code \\uXXXX}, at most 300 characters. */
     private static String printable(String s) {
-        StringBuilder sb = new StringBuilder();
-        for (char c : s.toCharArray()) {
-            sb.append(c < 0x20 || c == 0x7f ? '?' : c);
-            if (sb.length() > 300) {
-                return sb.append("...").toString();
-            }
-        }
-        return sb.toString();
+        return Arguments.printable(s, 300);
     }
 }

@@ -1,5 +1,6 @@
 package dev.zdd.core.journal;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.api.DeploymentSpec;
 import dev.zdd.api.DeploymentStatus;
 import dev.zdd.api.Plan;
@@ -41,9 +42,9 @@ public record JournalRecord(String deploymentId, DeploymentSpec spec, Plan plan,
 
     /** Validates and copies; throws {@link IllegalArgumentException} naming the field and the bad value. */
     public JournalRecord {
-        notNull("journal.deploymentId", deploymentId);
-        notNull("journal.spec", spec);
-        notNull("journal.plan", plan);
+        Arguments.notNull("journal.deploymentId", deploymentId);
+        Arguments.notNull("journal.spec", spec);
+        Arguments.notNull("journal.plan", plan);
         if (completedSteps < 0 || completedSteps > plan.steps().size()) {
             throw new IllegalArgumentException("journal.completedSteps must be in [0, " + plan.steps().size() + "], was "
                     + completedSteps);
@@ -51,13 +52,13 @@ public record JournalRecord(String deploymentId, DeploymentSpec spec, Plan plan,
         if (stepRunning && completedSteps == plan.steps().size()) {
             throw new IllegalArgumentException("journal.stepRunning is true but all " + completedSteps + " steps completed");
         }
-        notNull("journal.routingBefore", routingBefore);
-        launched = List.copyOf(notNull("journal.launched", launched));
-        retired = List.copyOf(notNull("journal.retired", retired));
-        notNull("journal.status", status);
+        Arguments.notNull("journal.routingBefore", routingBefore);
+        launched = List.copyOf(Arguments.notNull("journal.launched", launched));
+        retired = List.copyOf(Arguments.notNull("journal.retired", retired));
+        Arguments.notNull("journal.status", status);
         reason = reason == null ? "" : reason;
-        notNull("journal.startedAt", startedAt);
-        notNull("journal.updatedAt", updatedAt);
+        Arguments.notNull("journal.startedAt", startedAt);
+        Arguments.notNull("journal.updatedAt", updatedAt);
         if (sequence < 1) {
             throw new IllegalArgumentException("journal.sequence must be at least 1, was " + sequence);
         }
@@ -168,12 +169,5 @@ public record JournalRecord(String deploymentId, DeploymentSpec spec, Plan plan,
             sb.append(sb.length() == 0 ? "" : ", ").append(t.id());
         }
         return "[" + sb + "]";
-    }
-
-    private static <T> T notNull(String field, T value) {
-        if (value == null) {
-            throw new IllegalArgumentException(field + " must not be null");
-        }
-        return value;
     }
 }

@@ -1,5 +1,6 @@
 package dev.zdd.core.strategy;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.api.DeploymentSpec;
 import dev.zdd.api.Plan;
 import dev.zdd.api.PlanContext;
@@ -104,7 +105,7 @@ public final class BlueGreen implements Strategy {
 
     @Override
     public Plan plan(PlanContext ctx) {
-        PlanSupport.notNull("context", ctx);
+        Arguments.notNull("context", ctx);
         DeploymentSpec spec = ctx.spec();
         PlanSupport.Current current = PlanSupport.current(NAME, ctx);
         List<String> oldIds = current.servingIds();
@@ -208,7 +209,7 @@ public final class BlueGreen implements Strategy {
             } else if (live.equals(green)) {
                 idle = blue;
             } else {
-                throw new IllegalArgumentException(NAME + ": serving colour '" + PlanSupport.printable(live)
+                throw new IllegalArgumentException(NAME + ": serving colour '" + Arguments.printable(live)
                         + "' is neither '" + blue + "' nor '" + green + "'");
             }
         } else if (initialColour != null) {
@@ -222,7 +223,7 @@ public final class BlueGreen implements Strategy {
         }
         String asked = spec.attributes().get(Target.COLOUR);
         if (asked != null && !asked.equals(idle)) {
-            throw new IllegalArgumentException(NAME + ": spec.attributes colour '" + PlanSupport.printable(asked)
+            throw new IllegalArgumentException(NAME + ": spec.attributes colour '" + Arguments.printable(asked)
                     + "' is not the idle colour '" + idle + "'");
         }
         return idle;
@@ -280,19 +281,19 @@ public final class BlueGreen implements Strategy {
 
         /** How long the old colour stays warm after the switch; zero skips the pause. Default 30 s. */
         public Builder rollbackWindow(Duration d) {
-            rollbackWindow = PlanSupport.nonNegative("blueGreen.rollbackWindow", d);
+            rollbackWindow = Arguments.nonNegative("blueGreen.rollbackWindow", d);
             return this;
         }
 
         /** Longest wait for the old targets' connections to close. Default 30 s. */
         public Builder drainTimeout(Duration d) {
-            drainTimeout = PlanSupport.nonNegative("blueGreen.drainTimeout", d);
+            drainTimeout = Arguments.nonNegative("blueGreen.drainTimeout", d);
             return this;
         }
 
         /** Grace between the polite stop and the forced stop of old targets. Default 10 s. */
         public Builder retireGrace(Duration d) {
-            retireGrace = PlanSupport.nonNegative("blueGreen.retireGrace", d);
+            retireGrace = Arguments.nonNegative("blueGreen.retireGrace", d);
             return this;
         }
 
@@ -306,12 +307,12 @@ public final class BlueGreen implements Strategy {
          * other traffic stays on the old one. Needs a router with {@code rules}. Default: no preview.
          */
         public Builder preview(RequestKey key, String value) {
-            PlanSupport.notNull("blueGreen.preview key", key);
-            PlanSupport.notNull("blueGreen.preview value", value);
+            Arguments.notNull("blueGreen.preview key", key);
+            Arguments.notNull("blueGreen.preview value", value);
             try {
                 Rule.match(key, Set.of(value), "placeholder");
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("blueGreen.preview value '" + PlanSupport.printable(value)
+                throw new IllegalArgumentException("blueGreen.preview value '" + Arguments.printable(value)
                         + "' is invalid: " + e.getMessage(), e);
             }
             previewKey = key;
@@ -331,7 +332,7 @@ public final class BlueGreen implements Strategy {
          */
         public Builder previewGate(String name, Duration timeout) {
             previewGate = PlanSupport.name("blueGreen.previewGate", name);
-            previewGateTimeout = PlanSupport.positive("blueGreen.previewGate timeout", timeout);
+            previewGateTimeout = Arguments.positive("blueGreen.previewGate timeout", timeout);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.zdd.core.strategy;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.api.DeploymentSpec;
 import dev.zdd.api.Plan;
 import dev.zdd.api.PlanContext;
@@ -81,7 +82,7 @@ public final class Canary implements Strategy {
 
     @Override
     public Plan plan(PlanContext ctx) {
-        PlanSupport.notNull("context", ctx);
+        Arguments.notNull("context", ctx);
         DeploymentSpec spec = ctx.spec();
         PlanSupport.Current current = PlanSupport.current(NAME, ctx);
         List<String> oldIds = current.servingIds();
@@ -269,14 +270,14 @@ public final class Canary implements Strategy {
 
         /** Wait {@code duration} (positive); {@link dev.zdd.api.Deployment#promote()} ends the wait early. */
         public Builder pause(Duration duration) {
-            items.add(new Fixed(new Step.Pause(PlanSupport.positive(at() + " pause", duration))));
+            items.add(new Fixed(new Step.Pause(Arguments.positive(at() + " pause", duration))));
             return this;
         }
 
         /** Wait for {@link dev.zdd.api.Deployment#promote()}; rolls back after {@code timeout} (positive). */
         public Builder gate(String name, Duration timeout) {
             String n = PlanSupport.name(at() + " gate name", name);
-            items.add(new Fixed(new Step.Gate(n, PlanSupport.positive(at() + " gate timeout", timeout))));
+            items.add(new Fixed(new Step.Gate(n, Arguments.positive(at() + " gate timeout", timeout))));
             return this;
         }
 
@@ -297,7 +298,7 @@ public final class Canary implements Strategy {
          * it stay there. Needs a router with stickiness. Default: not sticky.
          */
         public Builder stickyOn(RequestKey key) {
-            stickyKey = PlanSupport.notNull("canary.stickyOn", key);
+            stickyKey = Arguments.notNull("canary.stickyOn", key);
             return this;
         }
 
@@ -309,13 +310,13 @@ public final class Canary implements Strategy {
 
         /** Longest wait for the old targets' connections to close at promotion. Default 30 s. */
         public Builder drainTimeout(Duration d) {
-            drainTimeout = PlanSupport.nonNegative("canary.drainTimeout", d);
+            drainTimeout = Arguments.nonNegative("canary.drainTimeout", d);
             return this;
         }
 
         /** Grace between the polite stop and the forced stop of old targets. Default 10 s. */
         public Builder retireGrace(Duration d) {
-            retireGrace = PlanSupport.nonNegative("canary.retireGrace", d);
+            retireGrace = Arguments.nonNegative("canary.retireGrace", d);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.zdd.core.strategy;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.api.DeploymentSpec;
 import dev.zdd.api.PlanContext;
 import dev.zdd.api.Route;
@@ -11,7 +12,6 @@ import dev.zdd.api.Stickiness;
 import dev.zdd.api.Target;
 
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,36 +37,7 @@ final class PlanSupport {
     // ---------------------------------------------------------------- argument checks
 
     static String name(String field, String value) {
-        if (value == null) {
-            throw new IllegalArgumentException(field + " must not be null");
-        }
-        if (!NAME.matcher(value).matches()) {
-            throw new IllegalArgumentException(field + " '" + printable(value) + "' is invalid: expected " + NAME_RULE);
-        }
-        return value;
-    }
-
-    static <T> T notNull(String field, T value) {
-        if (value == null) {
-            throw new IllegalArgumentException(field + " must not be null");
-        }
-        return value;
-    }
-
-    static Duration positive(String field, Duration value) {
-        notNull(field, value);
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(field + " must be positive, was " + value);
-        }
-        return value;
-    }
-
-    static Duration nonNegative(String field, Duration value) {
-        notNull(field, value);
-        if (value.isNegative()) {
-            throw new IllegalArgumentException(field + " must not be negative, was " + value);
-        }
-        return value;
+        return Arguments.matches(field, value, NAME, NAME_RULE);
     }
 
     static int atLeast(String field, int value, int min) {
@@ -96,21 +67,6 @@ final class PlanSupport {
     /** Basis points as a percentage: 1250 is {@code 12.5%}. */
     static String bp(int basisPoints) {
         return BigDecimal.valueOf(basisPoints, 2).stripTrailingZeros().toPlainString() + "%";
-    }
-
-    static String printable(String value) {
-        StringBuilder sb = new StringBuilder();
-        for (char c : value.toCharArray()) {
-            if (c < 0x20 || c == 0x7f) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-            if (sb.length() > 200) {
-                return sb.append("...").toString();
-            }
-        }
-        return sb.toString();
     }
 
     // ---------------------------------------------------------------- reading the current routing

@@ -1,5 +1,6 @@
 package dev.zdd.core.strategy;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.api.DeploymentSpec;
 import dev.zdd.api.Plan;
 import dev.zdd.api.PlanContext;
@@ -118,7 +119,7 @@ public final class Rolling implements Strategy {
 
     @Override
     public Plan plan(PlanContext ctx) {
-        PlanSupport.notNull("context", ctx);
+        Arguments.notNull("context", ctx);
         DeploymentSpec spec = ctx.spec();
         PlanSupport.Current current = PlanSupport.current(NAME, ctx);
         List<String> oldIds = current.servingIds();
@@ -383,7 +384,7 @@ public final class Rolling implements Strategy {
 
         /** Pause {@code duration} (positive) between batches. Default: none. */
         public Builder pauseBetweenBatches(Duration duration) {
-            pause = PlanSupport.positive("rolling.pauseBetweenBatches", duration);
+            pause = Arguments.positive("rolling.pauseBetweenBatches", duration);
             return this;
         }
 
@@ -396,19 +397,19 @@ public final class Rolling implements Strategy {
         /** Wait at a manual gate between batches; rolls back after {@code timeout}. Default: none. */
         public Builder gateBetweenBatches(String name, Duration timeout) {
             gate = PlanSupport.name("rolling.gateBetweenBatches", name);
-            gateTimeout = PlanSupport.positive("rolling.gateBetweenBatches timeout", timeout);
+            gateTimeout = Arguments.positive("rolling.gateBetweenBatches timeout", timeout);
             return this;
         }
 
         /** Longest wait for an old batch's connections to close. Default 30 s. */
         public Builder drainTimeout(Duration d) {
-            drainTimeout = PlanSupport.nonNegative("rolling.drainTimeout", d);
+            drainTimeout = Arguments.nonNegative("rolling.drainTimeout", d);
             return this;
         }
 
         /** Grace between the polite stop and the forced stop of old targets. Default 10 s. */
         public Builder retireGrace(Duration d) {
-            retireGrace = PlanSupport.nonNegative("rolling.retireGrace", d);
+            retireGrace = Arguments.nonNegative("rolling.retireGrace", d);
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.zdd.docker.internal;
 
-import java.time.Duration;
+import dev.zdd.api.Arguments;
+
 import java.util.regex.Pattern;
 
 /** Argument checks of zdd-docker: every message names the field and the bad value. Stateless; thread-safe. */
@@ -28,74 +29,12 @@ public final class Validate {
     private Validate() {
     }
 
-    /** {@code value} when it matches, else an {@link IllegalArgumentException} naming the field and the value. */
-    public static String matches(String field, String value, Pattern pattern, String rule) {
-        if (value == null) {
-            throw new IllegalArgumentException(field + " must not be null");
-        }
-        if (!pattern.matcher(value).matches()) {
-            throw new IllegalArgumentException(field + " '" + printable(value) + "' is invalid: expected " + rule);
-        }
-        return value;
-    }
-
-    /** {@code value} when not null. */
-    public static <T> T notNull(String field, T value) {
-        if (value == null) {
-            throw new IllegalArgumentException(field + " must not be null");
-        }
-        return value;
-    }
-
-    /** {@code value} when in range. */
-    public static int range(String field, int value, int min, int max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(field + " must be in [" + min + ", " + max + "], was " + value);
-        }
-        return value;
-    }
-
-    /** {@code value} when not null and not negative. */
-    public static Duration nonNegative(String field, Duration value) {
-        notNull(field, value);
-        if (value.isNegative()) {
-            throw new IllegalArgumentException(field + " must not be negative, was " + value);
-        }
-        return value;
-    }
-
-    /** {@code value} when not null and positive. */
-    public static Duration positive(String field, Duration value) {
-        notNull(field, value);
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(field + " must be positive, was " + value);
-        }
-        return value;
-    }
-
     /** {@code value} when it has no NUL, CR or LF (safe in a label, a log line, an argument). */
     public static String noControl(String field, String value) {
-        notNull(field, value);
+        Arguments.notNull(field, value);
         if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw new IllegalArgumentException(field + " '" + printable(value) + "' contains a control character");
+            throw new IllegalArgumentException(field + " '" + Arguments.printable(value) + "' contains a control character");
         }
         return value;
-    }
-
-    /** Renders a bad value so that control characters are visible and cannot forge log lines. */
-    public static String printable(String value) {
-        StringBuilder sb = new StringBuilder();
-        for (char c : value.toCharArray()) {
-            if (c < 0x20 || c == 0x7f) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-            if (sb.length() > 200) {
-                sb.append("...");
-                break;
-            }
-        }
-        return sb.toString();
     }
 }

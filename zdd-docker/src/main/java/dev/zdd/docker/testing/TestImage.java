@@ -1,9 +1,9 @@
 package dev.zdd.docker.testing;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.docker.DockerClient;
 import dev.zdd.docker.Healthcheck;
 import dev.zdd.docker.internal.Tar;
-import dev.zdd.docker.internal.Validate;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -94,9 +94,9 @@ public final class TestImage {
     }
 
     private static List<String> changes(String version, Behaviour behaviour) {
-        Validate.notNull("behaviour", behaviour);
+        Arguments.notNull("behaviour", behaviour);
         List<String> changes = new ArrayList<>();
-        changes.add("ENV ZDD_VERSION=" + Validate.matches("version", version,
+        changes.add("ENV ZDD_VERSION=" + Arguments.matches("version", version,
                 java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"), "an image tag"));
         if (behaviour == Behaviour.UNHEALTHY) {
             changes.add("ENV ZDD_HEALTHY=false");

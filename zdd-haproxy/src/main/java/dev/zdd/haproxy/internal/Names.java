@@ -1,5 +1,7 @@
 package dev.zdd.haproxy.internal;
 
+import dev.zdd.api.Arguments;
+
 import java.util.regex.Pattern;
 
 /**
@@ -25,7 +27,7 @@ public final class Names {
 
     /** A backend or server name; throws {@link IllegalArgumentException} naming the field and the bad value. */
     public static String name(String field, String value) {
-        return check(field, value, NAME, "letters, digits, '.', '_', ':' or '-', starting with a letter or digit, "
+        return Arguments.matches(field, value, NAME, "letters, digits, '.', '_', ':' or '-', starting with a letter or digit, "
                 + "at most 100 characters");
     }
 
@@ -34,48 +36,17 @@ public final class Names {
         if (value != null && (IPV4.matcher(value).matches() || (value.indexOf(':') >= 0 && IPV6.matcher(value).matches()))) {
             return value;
         }
-        throw new IllegalArgumentException(field + " '" + printable(value) + "' is invalid: expected an IPv4 or IPv6 "
+        throw new IllegalArgumentException(field + " '" + Arguments.printable(value) + "' is invalid: expected an IPv4 or IPv6 "
                 + "literal (HAProxy 2.6 cannot resolve host names of servers added at runtime)");
     }
 
     /** An absolute map file path. */
     public static String mapPath(String field, String value) {
-        return check(field, value, MAP_PATH, "an absolute path of letters, digits, '.', '_', '-' and '/'");
+        return Arguments.matches(field, value, MAP_PATH, "an absolute path of letters, digits, '.', '_', '-' and '/'");
     }
 
     /** A map key or value. */
     public static String mapWord(String field, String value) {
-        return check(field, value, MAP_WORD, "letters, digits or . _ ~ @ + : -, 1 to 128 characters");
-    }
-
-    /** Checks {@code value} against {@code pattern}. */
-    public static String check(String field, String value, Pattern pattern, String rule) {
-        if (value == null) {
-            throw new IllegalArgumentException(field + " must not be null");
-        }
-        if (!pattern.matcher(value).matches()) {
-            throw new IllegalArgumentException(field + " '" + printable(value) + "' is invalid: expected " + rule);
-        }
-        return value;
-    }
-
-    /** Renders a value so that control characters are visible and cannot forge log lines. */
-    public static String printable(String value) {
-        if (value == null) {
-            return "null";
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < value.length() && i < 200; i++) {
-            char c = value.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                sb.append(String.format("\\x%02x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        if (value.length() > 200) {
-            sb.append("...");
-        }
-        return sb.toString();
+        return Arguments.matches(field, value, MAP_WORD, "letters, digits or . _ ~ @ + : -, 1 to 128 characters");
     }
 }

@@ -1,5 +1,6 @@
 package dev.zdd.haproxy.internal;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.haproxy.ServerState;
 import dev.zdd.haproxy.StatRow;
 
@@ -48,10 +49,10 @@ public final class Parsers {
             throw new MalformedAnswerException("expected a format version line and a '# ' header line");
         }
         if (!"1".equals(lines.get(0).trim())) {
-            throw new MalformedAnswerException("unsupported format version '" + Names.printable(lines.get(0)) + "' (expected 1)");
+            throw new MalformedAnswerException("unsupported format version '" + Arguments.printable(lines.get(0)) + "' (expected 1)");
         }
         if (!lines.get(1).startsWith("# ")) {
-            throw new MalformedAnswerException("expected a '# ' header line, got '" + Names.printable(lines.get(1)) + "'");
+            throw new MalformedAnswerException("expected a '# ' header line, got '" + Arguments.printable(lines.get(1)) + "'");
         }
         List<String> header = List.of(lines.get(1).substring(2).trim().split(" +"));
         Map<String, Integer> index = index(header, STATE_FIELDS);
@@ -64,7 +65,7 @@ public final class Parsers {
             String[] f = line.trim().split(" +");
             if (f.length != header.size()) {
                 throw new MalformedAnswerException("line " + (i + 1) + " has " + f.length + " fields, the header "
-                        + header.size() + ": '" + Names.printable(line) + "'");
+                        + header.size() + ": '" + Arguments.printable(line) + "'");
             }
             out.add(new ServerState(f[index.get("be_name")], integer(f, index, "srv_id", i),
                     f[index.get("srv_name")], f[index.get("srv_addr")], integer(f, index, "srv_port", i),
@@ -88,7 +89,7 @@ public final class Parsers {
             String[] f = line.split(",", -1);
             if (f.length != header.size()) {
                 throw new MalformedAnswerException("line " + (i + 1) + " has " + f.length + " fields, the header "
-                        + header.size() + ": '" + Names.printable(line) + "'");
+                        + header.size() + ": '" + Arguments.printable(line) + "'");
             }
             Map<String, String> fields = new LinkedHashMap<>();
             for (int k = 0; k < header.size(); k++) {
@@ -127,7 +128,7 @@ public final class Parsers {
             String[] f = lines.get(i).split(" ", -1);
             if (f.length != 3 || !f[0].startsWith("0x") || f[1].isEmpty() || f[2].isEmpty()) {
                 throw new MalformedAnswerException("map line " + (i + 1) + " is not '<ref> <key> <value>': '"
-                        + Names.printable(lines.get(i)) + "'");
+                        + Arguments.printable(lines.get(i)) + "'");
             }
             out.put(f[1], f[2]);
         }
@@ -144,7 +145,7 @@ public final class Parsers {
         try {
             return Long.parseLong(a.substring(prefix.length()).trim());
         } catch (NumberFormatException e) {
-            throw new MalformedAnswerException("bad version number in '" + Names.printable(a) + "'");
+            throw new MalformedAnswerException("bad version number in '" + Arguments.printable(a) + "'");
         }
     }
 
@@ -166,7 +167,7 @@ public final class Parsers {
         try {
             return Integer.parseInt(v);
         } catch (NumberFormatException e) {
-            throw new MalformedAnswerException("line " + (line + 1) + ": " + field + " '" + Names.printable(v)
+            throw new MalformedAnswerException("line " + (line + 1) + ": " + field + " '" + Arguments.printable(v)
                     + "' is not a number");
         }
     }
@@ -179,7 +180,7 @@ public final class Parsers {
         try {
             return Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw new MalformedAnswerException("line " + (line + 1) + ": " + field + " '" + Names.printable(v)
+            throw new MalformedAnswerException("line " + (line + 1) + ": " + field + " '" + Arguments.printable(v)
                     + "' is not a number");
         }
     }

@@ -92,7 +92,7 @@ class ParsersTest {
         }
         assertEquals("web-1.v2_a:x", Names.name("server", "web-1.v2_a:x"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Names.name("server", "a;\nshutdown"));
-        assertTrue(e.getMessage().contains("server 'a;\\x0ashutdown' is invalid"), e.getMessage());
+        assertTrue(e.getMessage().contains("server 'a;\\u000ashutdown' is invalid"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Names.ipLiteral("host", "localhost"));
         assertThrows(IllegalArgumentException.class, () -> Names.ipLiteral("host", "1.2.3.4;"));
         assertEquals("::1", Names.ipLiteral("host", "::1"));

@@ -1,5 +1,7 @@
 package dev.zdd.nginx.internal;
 
+import dev.zdd.api.Arguments;
+
 import java.util.regex.Pattern;
 
 /**
@@ -31,41 +33,17 @@ public final class ConfigSafety {
      * control characters; otherwise throws {@link IllegalArgumentException} naming the field and the value.
      */
     public static String check(String field, String value, Pattern allowed, String rule) {
-        if (value == null) {
-            throw new IllegalArgumentException(field + " must not be null");
-        }
+        Arguments.notNull(field, value);
         if (FORBIDDEN.matcher(value).find()) {
-            throw new IllegalArgumentException(field + " '" + printable(value)
+            throw new IllegalArgumentException(field + " '" + Arguments.printable(value)
                     + "' is rejected: it contains a character that could inject nginx configuration"
                     + " (; { } quotes $ # \\ whitespace or control characters)");
         }
-        if (!allowed.matcher(value).matches()) {
-            throw new IllegalArgumentException(field + " '" + printable(value) + "' is invalid: expected " + rule);
-        }
-        return value;
+        return Arguments.matches(field, value, allowed, rule);
     }
 
     /** Checks a TCP port. */
     public static int port(String field, int port) {
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException(field + " must be in [1, 65535], was " + port);
-        }
-        return port;
-    }
-
-    /** Renders a value so that control characters are visible and cannot forge log lines. */
-    public static String printable(String value) {
-        StringBuilder sb = new StringBuilder();
-        for (char c : value.toCharArray()) {
-            if (c < 0x20 || c == 0x7f) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-            if (sb.length() > 200) {
-                return sb.append("...").toString();
-            }
-        }
-        return sb.toString();
+        return Arguments.range(field, port, 1, 65535);
     }
 }

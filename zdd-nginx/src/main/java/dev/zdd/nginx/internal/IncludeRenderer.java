@@ -1,5 +1,6 @@
 package dev.zdd.nginx.internal;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.api.Endpoint;
 import dev.zdd.api.RequestKey;
 import dev.zdd.api.Route;
@@ -193,7 +194,7 @@ public final class IncludeRenderer {
         ConfigSafety.check("status.host", listen.host(), ConfigSafety.HOST, "a hostname or an IP address");
         ConfigSafety.port("status.port", listen.port());
         if (!id.matches("[0-9a-f]{1,64}")) {
-            throw new IllegalArgumentException("generation id '" + ConfigSafety.printable(id) + "' is not hex");
+            throw new IllegalArgumentException("generation id '" + Arguments.printable(id) + "' is not hex");
         }
         return "# zdd status: answers the generation id of this file, so that zdd can confirm a reload\n"
                 + "server {\n"

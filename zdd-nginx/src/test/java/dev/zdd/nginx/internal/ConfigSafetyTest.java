@@ -1,5 +1,6 @@
 package dev.zdd.nginx.internal;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.api.Endpoint;
 import dev.zdd.api.RequestKey;
 import dev.zdd.api.Route;
@@ -26,7 +27,7 @@ class ConfigSafetyTest {
                 () -> ConfigSafety.check("endpoint.host", bad, ConfigSafety.HOST, "a host"));
         assertTrue(e.getMessage().startsWith("endpoint.host '"), e.getMessage());
         assertTrue(e.getMessage().contains("inject"), e.getMessage());
-        assertTrue(e.getMessage().contains(ConfigSafety.printable(bad)), e.getMessage());
+        assertTrue(e.getMessage().contains(Arguments.printable(bad)), e.getMessage());
         assertTrue(!e.getMessage().contains("\n"), "the message must not carry a raw newline");
     }
 
