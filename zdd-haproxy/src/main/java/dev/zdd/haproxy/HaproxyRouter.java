@@ -667,10 +667,7 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
 
         private Builder(RuntimeApiClient client, String backend) {
-            if (client == null) {
-                throw new IllegalArgumentException("client must not be null");
-            }
-            this.client = client;
+            this.client = Arguments.notNull("client", client);
             this.backend = Names.name("backend", backend);
         }
 

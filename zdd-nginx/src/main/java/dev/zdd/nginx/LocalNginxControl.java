@@ -1,5 +1,6 @@
 package dev.zdd.nginx;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.nginx.internal.ProcessRunner;
 
 import java.io.IOException;
@@ -135,10 +136,7 @@ public final class LocalNginxControl implements NginxControl {
 
         /** The nginx executable. Default {@link #DEFAULT_BINARY}. */
         public Builder binary(Path value) {
-            if (value == null) {
-                throw new IllegalArgumentException("binary must not be null");
-            }
-            binary = value;
+            binary = Arguments.notNull("binary", value);
             return this;
         }
 
@@ -183,10 +181,7 @@ public final class LocalNginxControl implements NginxControl {
 
         /** The program that sends SIGHUP when a pid file is given. Default {@link #DEFAULT_KILL_BINARY}. */
         public Builder killBinary(Path value) {
-            if (value == null) {
-                throw new IllegalArgumentException("killBinary must not be null");
-            }
-            killBinary = value;
+            killBinary = Arguments.notNull("killBinary", value);
             return this;
         }
 

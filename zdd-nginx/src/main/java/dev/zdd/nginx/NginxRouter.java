@@ -643,10 +643,7 @@ public final class NginxRouter implements TrafficRouter {
 
         /** Required. How to run {@code nginx -t} and {@code nginx -s reload}, e.g. a {@link LocalNginxControl}. */
         public Builder control(NginxControl value) {
-            if (value == null) {
-                throw new IllegalArgumentException("control must not be null");
-            }
-            control = value;
+            control = Arguments.notNull("control", value);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.zdd.core.analysis;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.api.Cancellable;
 import dev.zdd.api.CheckResult;
 import dev.zdd.api.Clock;
@@ -552,10 +553,7 @@ public final class AbTest implements Strategy, DeploymentCheck, DeploymentListen
 
         /** What the sticky split hashes: {@code RequestKey.header("X-User")}, a cookie, or an attribute. Required. */
         public Builder splitBy(RequestKey v) {
-            if (v == null) {
-                throw new IllegalArgumentException("splitBy must not be null");
-            }
-            key = v;
+            key = Arguments.notNull("splitBy", v);
             return this;
         }
 
@@ -598,19 +596,13 @@ public final class AbTest implements Strategy, DeploymentCheck, DeploymentListen
 
         /** Where metrics come from. Required. */
         public Builder source(MetricSource v) {
-            if (v == null) {
-                throw new IllegalArgumentException("source must not be null");
-            }
-            source = v;
+            source = Arguments.notNull("source", v);
             return this;
         }
 
         /** The deciding metric and which direction is bad. Required. */
         public Builder decideBy(Comparison v) {
-            if (v == null) {
-                throw new IllegalArgumentException("decideBy must not be null");
-            }
-            decideBy = v;
+            decideBy = Arguments.notNull("decideBy", v);
             return this;
         }
 

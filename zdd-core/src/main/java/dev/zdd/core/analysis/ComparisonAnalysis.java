@@ -1,5 +1,6 @@
 package dev.zdd.core.analysis;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.api.DeploymentContext;
 import dev.zdd.api.Target;
 
@@ -211,46 +212,31 @@ public final class ComparisonAnalysis extends AbstractAnalysis<ComparisonAnalysi
 
         /** Where metrics come from. Required. */
         public Builder source(MetricSource v) {
-            if (v == null) {
-                throw new IllegalArgumentException("source must not be null");
-            }
-            source = v;
+            source = Arguments.notNull("source", v);
             return this;
         }
 
         /** The canary targets. Default {@link TargetSelector#newTargets()}. */
         public Builder canary(TargetSelector v) {
-            if (v == null) {
-                throw new IllegalArgumentException("canary must not be null");
-            }
-            canary = v;
+            canary = Arguments.notNull("canary", v);
             return this;
         }
 
         /** The baseline targets, for example {@code TargetSelector.withAttribute("role", "baseline")}. Required. */
         public Builder baseline(TargetSelector v) {
-            if (v == null) {
-                throw new IllegalArgumentException("baseline must not be null");
-            }
-            baseline = v;
+            baseline = Arguments.notNull("baseline", v);
             return this;
         }
 
         /** Adds a metric to compare. At least one is required. */
         public Builder compare(Comparison v) {
-            if (v == null) {
-                throw new IllegalArgumentException("comparison must not be null");
-            }
-            comparisons.add(v);
+            comparisons.add(Arguments.notNull("comparison", v));
             return this;
         }
 
         /** Interval, measurements and limits. Default {@link AnalysisSchedule#DEFAULTS}. */
         public Builder schedule(AnalysisSchedule v) {
-            if (v == null) {
-                throw new IllegalArgumentException("schedule must not be null");
-            }
-            schedule = v;
+            schedule = Arguments.notNull("schedule", v);
             return this;
         }
 

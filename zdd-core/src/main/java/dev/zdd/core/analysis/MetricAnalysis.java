@@ -1,5 +1,6 @@
 package dev.zdd.core.analysis;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.api.Clock;
 import dev.zdd.api.DeploymentContext;
 import dev.zdd.api.Target;
@@ -148,37 +149,25 @@ public final class MetricAnalysis extends AbstractAnalysis<Void> {
 
         /** Where metrics come from. Required. */
         public Builder source(MetricSource v) {
-            if (v == null) {
-                throw new IllegalArgumentException("source must not be null");
-            }
-            source = v;
+            source = Arguments.notNull("source", v);
             return this;
         }
 
         /** Which targets to measure. Default: {@link TargetSelector#newTargets()}. */
         public Builder targets(TargetSelector v) {
-            if (v == null) {
-                throw new IllegalArgumentException("targets must not be null");
-            }
-            targets = v;
+            targets = Arguments.notNull("targets", v);
             return this;
         }
 
         /** Adds a threshold. At least one is required. */
         public Builder threshold(Threshold v) {
-            if (v == null) {
-                throw new IllegalArgumentException("threshold must not be null");
-            }
-            thresholds.add(v);
+            thresholds.add(Arguments.notNull("threshold", v));
             return this;
         }
 
         /** Interval, measurements and limits. Default {@link AnalysisSchedule#DEFAULTS}. */
         public Builder schedule(AnalysisSchedule v) {
-            if (v == null) {
-                throw new IllegalArgumentException("schedule must not be null");
-            }
-            schedule = v;
+            schedule = Arguments.notNull("schedule", v);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.zdd.core.analysis;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.api.Target;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -180,10 +181,7 @@ public final class PrometheusMetricSource implements MetricSource {
 
         /** The OkHttp client to derive from (its timeouts are replaced). Default: a new one. */
         public Builder client(OkHttpClient v) {
-            if (v == null) {
-                throw new IllegalArgumentException("client must not be null");
-            }
-            client = v;
+            client = Arguments.notNull("client", v);
             return this;
         }
 

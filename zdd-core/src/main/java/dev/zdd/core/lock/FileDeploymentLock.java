@@ -1,5 +1,6 @@
 package dev.zdd.core.lock;
 
+import dev.zdd.api.Arguments;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -389,10 +390,7 @@ public final class FileDeploymentLock implements DeploymentLock {
 
         /** The clock that dates owners and measures age. Default {@link Clock#system()}. */
         public Builder clock(Clock v) {
-            if (v == null) {
-                throw new IllegalArgumentException("lock.clock must not be null");
-            }
-            clock = v;
+            clock = Arguments.notNull("lock.clock", v);
             return this;
         }
 

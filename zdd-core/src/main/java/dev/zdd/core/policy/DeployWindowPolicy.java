@@ -1,5 +1,6 @@
 package dev.zdd.core.policy;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.api.Clock;
 
 import java.time.DayOfWeek;
@@ -266,10 +267,7 @@ public final class DeployWindowPolicy {
 
         /** The zone the rules are written in. Default {@link #DEFAULT_ZONE}. */
         public Builder zone(ZoneId v) {
-            if (v == null) {
-                throw new IllegalArgumentException("deployWindow.zone must not be null");
-            }
-            zone = v;
+            zone = Arguments.notNull("deployWindow.zone", v);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.zdd.core.router;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.api.RouterCapabilities;
 import dev.zdd.api.RouterException;
 import dev.zdd.api.Routing;
@@ -446,10 +447,7 @@ public final class CompositeRouter implements TrafficRouter {
          * A cancelled call is interrupted on the thread running it. Not shut down by the router.
          */
         public Builder executor(Executor value) {
-            if (value == null) {
-                throw new IllegalArgumentException("compositeRouter.executor must not be null");
-            }
-            executor = value;
+            executor = Arguments.notNull("compositeRouter.executor", value);
             return this;
         }
 

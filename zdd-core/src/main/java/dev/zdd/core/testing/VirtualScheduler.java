@@ -1,5 +1,6 @@
 package dev.zdd.core.testing;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.api.Cancellable;
 import dev.zdd.api.Clock;
 import dev.zdd.api.Scheduler;
@@ -79,10 +80,7 @@ public final class VirtualScheduler implements Scheduler, Clock {
 
     /** A scheduler whose time starts at {@code start}. */
     public VirtualScheduler(Instant start) {
-        if (start == null) {
-            throw new IllegalArgumentException("start must not be null");
-        }
-        this.start = start;
+        this.start = Arguments.notNull("start", start);
     }
 
     // ------------------------------------------------------------------------------------------------ Clock
