@@ -262,8 +262,12 @@ public sealed interface Step {
         if (ids.isEmpty()) {
             throw new IllegalArgumentException(field + " must not be empty");
         }
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (String id : ids) {
             Checks.name(field, id);
+            if (!seen.add(id)) {
+                throw new IllegalArgumentException(field + " has duplicate target id '" + id + "'");
+            }
         }
         return List.copyOf(ids);
     }

@@ -1,6 +1,7 @@
 package dev.zdd.core;
 
 import dev.zdd.api.Arguments;
+import dev.zdd.api.Cancellable;
 import dev.zdd.api.Deployment;
 import dev.zdd.api.DeploymentCheck;
 import dev.zdd.api.DeploymentHook;
@@ -18,8 +19,7 @@ import dev.zdd.api.Strategy;
 import dev.zdd.api.TargetLauncher;
 import dev.zdd.api.TrafficRouter;
 import dev.zdd.core.internal.BlockingPool;
-import dev.zdd.core.internal.DeferredStart;
-import dev.zdd.core.internal.DeploymentRun;
+import dev.zdd.core.internal.Run;
 import dev.zdd.core.internal.EngineConfig;
 import dev.zdd.core.internal.PlanValidator;
 import dev.zdd.core.internal.Reliability;
@@ -42,11 +42,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -77,9 +75,9 @@ import java.util.regex.Pattern;
  * ({@link Builder#recovery}); with a {@link Builder#lock lock} only one deployment per service runs at a time across
  * processes; with a {@link Builder#policy deploy window policy} deployments start only when allowed.
  *
- * <p>Immutable and thread-safe: one engine may run several deployments at once (of different services; without a
- * {@link Builder#lock lock} the engine does not keep two deployments of one service apart). Build with
- * {@link #builder()}.
+ * <p>Thread-safe: one engine may run several deployments at once, of different services; a second deployment of a
+ * service the engine is already deploying is refused (lock or not; a {@link Builder#lock lock} keeps deployments of
+ * other engines and processes apart). Build with {@link #builder()}.
  */
 public final class Engine {
     /** Default bound of every blocking call (router, launcher, check, hook): 5 minutes. */
@@ -98,6 +96,8 @@ public final class Engine {
 
     private final EngineConfig config;
     private final Reliability rel;
+    /** Services this engine is deploying (or recovering) now: the reservation token, then the deployment. */
+    private final ConcurrentMap<String, Object> active = new ConcurrentHashMap<>();
 
     private Engine(EngineConfig config, Reliability rel) {
         this.config = config;
@@ -125,16 +125,12 @@ public final class Engine {
      * Plans, validates and starts a deployment; returns at once (status PENDING until the scheduler runs its first step).
      *
      * @throws IllegalArgumentException when the strategy cannot plan or the plan is invalid; nothing was touched
+     * @throws IllegalStateException    when this engine is already deploying the same service
      * @throws RouterException          when the router's current routing cannot be read
      */
     public Deployment start(DeploymentSpec spec, Strategy strategy) {
         Objects.requireNonNull(strategy, "strategy");
-        if (!rel.none()) {
-            return guardedStart(spec, context -> planned(context, strategy));
-        }
-        PlanContext context = context(spec);
-        Plan plan = planned(context, strategy);
-        return new DeploymentRun(config, spec, plan, context.current()).start();
+        return launch(spec, context -> planned(context, strategy));
     }
 
     /**
@@ -142,21 +138,17 @@ public final class Engine {
      * current routing and starts it; returns at once.
      *
      * @throws IllegalArgumentException when the plan is invalid; nothing was touched
+     * @throws IllegalStateException    when this engine is already deploying the same service
      * @throws RouterException          when the router's current routing cannot be read
      */
     public Deployment start(DeploymentSpec spec, Plan plan) {
         if (plan == null) {
             throw new IllegalArgumentException("plan must not be null");
         }
-        if (!rel.none()) {
-            return guardedStart(spec, context -> {
-                PlanValidator.validate(plan, context, config);
-                return plan;
-            });
-        }
-        PlanContext context = context(spec);
-        PlanValidator.validate(plan, context, config);
-        return new DeploymentRun(config, spec, plan, context.current()).start();
+        return launch(spec, context -> {
+            PlanValidator.validate(plan, context, config);
+            return plan;
+        });
     }
 
     /**
@@ -167,7 +159,8 @@ public final class Engine {
      *
      * @return the recovery's handle (its STARTED event, log and result say what was found and done), or empty when
      *         nothing is interrupted
-     * @throws IllegalStateException                            when the engine has no journal
+     * @throws IllegalStateException                            when the engine has no journal, or is already deploying
+     *                                                          the service
      * @throws dev.zdd.core.journal.JournalCorruptException     when the journal is damaged (nothing is touched)
      * @throws LockHeldException                                when another process is running a deployment of it
      */
@@ -175,29 +168,37 @@ public final class Engine {
         if (rel.journal() == null) {
             throw new IllegalStateException("recover(" + service + ") needs a journal (Engine.builder().journal(...))");
         }
-        DeploymentLock.Lease lease = takeLock(service, "recovery-" + service);
+        Object token = reserve(service);
         try {
-            Optional<Deployment> d = recoverHolding(service, lease);
-            if (d.isEmpty() && lease != null) {
-                lease.close();
+            DeploymentLock.Lease lease = takeLock(service, "recovery-" + service);
+            try {
+                Optional<Run> d = recoverHolding(service, lease);
+                if (d.isEmpty()) {
+                    if (lease != null) {
+                        lease.close();
+                    }
+                    active.remove(service, token);
+                    return Optional.empty();
+                }
+                return Optional.of(track(service, token, d.get().start()));
+            } catch (RuntimeException e) {
+                if (lease != null) {
+                    lease.close();
+                }
+                throw e;
             }
-            return d;
         } catch (RuntimeException e) {
-            if (lease != null) {
-                lease.close();
-            }
+            active.remove(service, token);
             throw e;
         }
     }
 
-    private Optional<Deployment> recoverHolding(String service, DeploymentLock.Lease lease) {
+    private Optional<Run> recoverHolding(String service, DeploymentLock.Lease lease) {
         Optional<JournalRecord> found = rel.journal().read(service);
         if (found.isEmpty() || !found.get().interrupted()) {
             return Optional.empty();
         }
-        JournalRecord r = found.get();
-        return Optional.of(new DeploymentRun(config, rel, r.spec(), r.plan(), r.routingBefore(), r.deploymentId(), lease, r)
-                .start());
+        return Optional.of(Run.recovering(config, rel, found.get(), lease));
     }
 
     private DeploymentLock.Lease takeLock(String service, String ownerId) {
@@ -207,16 +208,45 @@ public final class Engine {
         return rel.lock().tryAcquire(service, LockOwner.current(ownerId, config.scheduler().clock()));
     }
 
+    /** Marks {@code service} as being deployed by this engine, or refuses naming the deployment already running. */
+    private Object reserve(String service) {
+        Object token = new Object();
+        Object held = active.putIfAbsent(service, token);
+        if (held != null) {
+            throw new IllegalStateException("this engine is already deploying " + service
+                    + (held instanceof Deployment d ? " (deployment " + d.id() + ", " + d.progress() + ")" : "")
+                    + ": wait for it to end or abort it before starting another");
+        }
+        return token;
+    }
+
+    /** Replaces the reservation by the deployment, and frees the service when it ends. */
+    private Deployment track(String service, Object token, Run run) {
+        active.replace(service, token, run);
+        run.completion().whenComplete((r, e) -> active.remove(service, run));
+        return run;
+    }
+
     /**
-     * start() with journal, lock or policy: checks the deploy window, takes the lock (or waits for either through the
-     * scheduler), recovers an interrupted deployment of the service if the journal has one (returning that recovery's
-     * handle instead of starting a new deployment), else plans against the router as it is now and runs.
+     * Starts a deployment: checks the deploy window, takes the lock (or waits for either through the scheduler),
+     * recovers an interrupted deployment of the service if the journal has one (returning that recovery's handle
+     * instead of starting a new deployment), else plans against the router as it is now and runs.
      */
-    private Deployment guardedStart(DeploymentSpec spec, Function<PlanContext, Plan> planner) {
+    private Deployment launch(DeploymentSpec spec, Function<PlanContext, Plan> planner) {
         if (spec == null) {
             throw new IllegalArgumentException("spec must not be null");
         }
-        String id = DeploymentRun.newId(config.scheduler().clock(), spec);
+        Object token = reserve(spec.service());
+        try {
+            return track(spec.service(), token, prepare(spec, planner));
+        } catch (RuntimeException | Error e) {
+            active.remove(spec.service(), token);
+            throw e;
+        }
+    }
+
+    private Run prepare(DeploymentSpec spec, Function<PlanContext, Plan> planner) {
+        String id = Run.newId(config.scheduler().clock(), spec);
         Instant now = config.scheduler().clock().now();
         Instant startAt = null;
         if (rel.policy() != null) {
@@ -232,24 +262,6 @@ public final class Engine {
                 startAt = next.get();
             }
         }
-        Function<DeploymentLock.Lease, Deployment> run = lease -> {
-            try {
-                if (rel.journal() != null) {
-                    Optional<Deployment> recovery = recoverHolding(spec.service(), lease);
-                    if (recovery.isPresent()) {
-                        return recovery.get();
-                    }
-                }
-                PlanContext context = context(spec);
-                Plan plan = planner.apply(context);
-                return new DeploymentRun(config, rel, spec, plan, context.current(), id, lease, null).start();
-            } catch (RuntimeException e) {
-                if (lease != null) {
-                    lease.close();
-                }
-                throw e;
-            }
-        };
         if (startAt == null) {
             DeploymentLock.Lease lease = null;
             try {
@@ -260,14 +272,30 @@ public final class Engine {
                 }
             }
             if (lease != null || rel.lock() == null) {
-                return run.apply(lease);
+                try {
+                    if (rel.journal() != null) {
+                        Optional<Run> recovery = recoverHolding(spec.service(), lease);
+                        if (recovery.isPresent()) {
+                            return recovery.get().start();
+                        }
+                    }
+                    PlanContext context = context(spec);
+                    Plan plan = planner.apply(context);
+                    return Run.planned(config, rel, spec, id, plan, context.current(), lease).start();
+                } catch (RuntimeException e) {
+                    if (lease != null) {
+                        lease.close();
+                    }
+                    throw e;
+                }
             }
         }
         // waiting: validate now so that bad input fails at once, then wait and plan again when the wait is over
         PlanContext context = context(spec);
         planner.apply(context);
-        return new DeferredStart(id, spec, config.scheduler(), context.current())
-                .begin(startAt, rel.lock(), rel.lockWait(), rel.lockRetry(), run);
+        RouterCapabilities capabilities = context.capabilities();
+        return Run.waiting(config, rel, spec, id, context.current(), startAt, rel.lock() != null,
+                routing -> planner.apply(new PlanContext(spec, routing, capabilities, config.launcher() != null)));
     }
 
     private Plan planned(PlanContext context, Strategy strategy) {
@@ -292,37 +320,54 @@ public final class Engine {
     }
 
     /**
-     * Reads {@code router.current()} on a short-lived thread of its own (not the configured executor, which may be a
-     * virtual one that only runs when a test advances it), waiting at most the step deadline.
+     * Reads {@code router.current()} on the calling thread, bounded by the step deadline through the scheduler: a timer
+     * interrupts the read when the deadline passes. (The engine's executor may be a virtual one that only runs when a
+     * test advances time, so the read does not go there.)
      */
     private Routing readCurrent() {
         TrafficRouter router = config.router();
-        FutureTask<Routing> task = new FutureTask<>(router::current);
-        Thread t = new Thread(task, "zdd-read-routing");
-        t.setDaemon(true);
-        t.start();
         Duration deadline = config.stepDeadline();
+        Thread caller = Thread.currentThread();
+        Object guard = new Object();
+        int[] state = {0}; // 0 reading, 1 done, 2 timed out (guarded by guard)
+        Cancellable timer = config.scheduler().schedule(deadline, () -> {
+            synchronized (guard) {
+                if (state[0] == 0) {
+                    state[0] = 2;
+                    caller.interrupt();
+                }
+            }
+        });
+        Routing r;
+        RuntimeException failure = null;
+        r = null;
         try {
-            Routing r = task.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-            if (r == null) {
-                throw new RouterException("router " + config.routerName() + " returned no current routing (null)");
-            }
-            return r;
-        } catch (TimeoutException e) {
-            task.cancel(true);
-            throw new RouterException("deadline of " + Texts.duration(deadline) + " exceeded reading the current routing"
-                    + " of " + config.routerName() + " before planning", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RouterException re) {
-                throw new RouterException("cannot read the current routing before planning: " + Texts.message(re), re);
-            }
-            throw new RouterException("cannot read the current routing before planning: " + Texts.message(c), c);
-        } catch (InterruptedException e) {
-            task.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new RouterException("interrupted reading the current routing before planning", e);
+            r = router.current();
+        } catch (RuntimeException e) {
+            failure = e;
+        } finally {
+            timer.cancel();
         }
+        boolean timedOut;
+        synchronized (guard) {
+            timedOut = state[0] == 2;
+            state[0] = 1;
+            if (timedOut) {
+                Thread.interrupted(); // the interrupt was ours
+            }
+        }
+        if (timedOut) {
+            throw new RouterException("deadline of " + Texts.duration(deadline) + " exceeded reading the current routing"
+                    + " of " + config.routerName() + " before planning", failure);
+        }
+        if (failure != null) {
+            throw new RouterException("cannot read the current routing before planning: " + Texts.message(failure),
+                    failure);
+        }
+        if (r == null) {
+            throw new RouterException("router " + config.routerName() + " returned no current routing (null)");
+        }
+        return r;
     }
 
     @Override
@@ -347,6 +392,7 @@ public final class Engine {
         private final Map<String, DeploymentCheck> checks = new LinkedHashMap<>();
         private final Map<String, DeploymentHook> hooks = new LinkedHashMap<>();
         private Duration stepDeadline = DEFAULT_STEP_DEADLINE;
+        private Duration deploymentDeadline;
         private boolean inconclusiveAsPass;
         private JournalStore journal;
         private DeploymentLock lock;
@@ -430,7 +476,9 @@ public final class Engine {
          * pool of up to 64 daemon threads; router and launcher calls on daemon threads created as needed, which each
          * deployment bounds itself (one router call, at most 16 launcher calls at a time), so that a call stuck in
          * one deployment never delays another one. A given executor runs all of them: size it for the deployments
-         * that may run at once. With a {@link dev.zdd.core.testing.VirtualScheduler}, pass its {@code executor()}.
+         * that may run at once. With a {@link dev.zdd.core.testing.VirtualScheduler} the default is its
+         * {@code executor()}, and only its {@code executor()} or {@code inlineExecutor()} is accepted (any other would
+         * run calls outside virtual time and make outcomes random): {@link #build()} refuses the mix.
          */
         public Builder executor(Executor v) {
             executor = Arguments.notNull("executor", v);
@@ -463,9 +511,22 @@ public final class Engine {
             return this;
         }
 
-        /** Bound of every blocking call; positive. Default {@link #DEFAULT_STEP_DEADLINE}. */
+        /**
+         * Bound of every blocking call; positive. Default {@link #DEFAULT_STEP_DEADLINE}. A huge value (such as
+         * {@code ChronoUnit.FOREVER.getDuration()}) means "no bound" and saturates where it is added to other durations.
+         */
         public Builder stepDeadline(Duration v) {
             stepDeadline = Arguments.positive("stepDeadline", v);
+            return this;
+        }
+
+        /**
+         * Bound of a whole deployment from its first step to its last (Argo's progress deadline), pauses and gates
+         * included; when it passes, the step in progress fails and the deployment rolls back (past a point of no
+         * return it waits for a person instead). Positive. Default: none.
+         */
+        public Builder deploymentDeadline(Duration v) {
+            deploymentDeadline = Arguments.positive("deploymentDeadline", v);
             return this;
         }
 
@@ -475,7 +536,10 @@ public final class Engine {
             return this;
         }
 
-        /** Builds; throws {@link IllegalArgumentException} when the router is missing. */
+        /**
+         * Builds; throws {@link IllegalArgumentException} when the router is missing, when {@code lockWait} is set
+         * without a lock, or when a virtual scheduler is mixed with an executor that is not its own.
+         */
         public Engine build() {
             if (router == null) {
                 throw new IllegalArgumentException("router must be set (Engine.builder().router(...))");
@@ -483,13 +547,25 @@ public final class Engine {
             if (lockWait.compareTo(Duration.ZERO) > 0 && lock == null) {
                 throw new IllegalArgumentException("lockWait " + lockWait + " needs a lock (Engine.builder().lock(...))");
             }
+            Scheduler s = scheduler == null ? Schedulers.system() : scheduler;
+            Executor e = executor;
+            if (s instanceof dev.zdd.core.testing.VirtualScheduler vs) {
+                if (e == null) {
+                    e = vs.executor();
+                } else if (e != vs.executor() && e != vs.inlineExecutor()) {
+                    throw new IllegalArgumentException("executor " + e + " cannot run the blocking calls of an engine on a"
+                            + " VirtualScheduler: they would run outside virtual time and outcomes would be random; omit"
+                            + " .executor(...) or pass the scheduler's own executor() or inlineExecutor()");
+                }
+            } else if (dev.zdd.core.testing.VirtualScheduler.isVirtualExecutor(e)) {
+                throw new IllegalArgumentException("the executor of a VirtualScheduler only runs when that scheduler is"
+                        + " driven: give the engine that scheduler too (.scheduler(time)), or omit .executor(...)");
+            }
             Reliability rel = new Reliability(journal, lock, lockWait, DeploymentLocks.DEFAULT_RETRY_EVERY, policy, recovery);
-            return new Engine(new EngineConfig(router, launcher, probe, probePolicy,
-                    scheduler == null ? Schedulers.system() : scheduler,
-                    executor == null ? BlockingPool.shared() : executor,
-                    executor == null ? BlockingPool.lanes() : executor, listeners, checks, hooks, stepDeadline,
-                    inconclusiveAsPass, DEFAULT_DRAIN_POLL, DEFAULT_ROLLBACK_GRACE, DEFAULT_ROLLBACK_RETRIES,
-                    DEFAULT_ROLLBACK_BACKOFF), rel);
+            return new Engine(new EngineConfig(router, launcher, probe, probePolicy, s,
+                    e == null ? BlockingPool.shared() : e, e == null ? BlockingPool.lanes() : e, listeners, checks, hooks,
+                    stepDeadline, inconclusiveAsPass, DEFAULT_DRAIN_POLL, DEFAULT_ROLLBACK_GRACE, DEFAULT_ROLLBACK_RETRIES,
+                    DEFAULT_ROLLBACK_BACKOFF, deploymentDeadline), rel);
         }
     }
 }

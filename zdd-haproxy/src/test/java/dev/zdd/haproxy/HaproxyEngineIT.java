@@ -377,11 +377,15 @@ class HaproxyEngineIT {
         haproxy.stop();
         int failedBefore = counting.failedApplies.get();
         d.promote();
-        DeploymentEvent failed = awaitEvent(DeploymentEvent.Type.STEP_FAILED, gate + 1);
-        assertTrue(failed.message().startsWith("router.apply failed: apply to HAProxy backend 'app' failed at step 'read servers': "),
-                failed.message());
-        assertTrue(failed.message().contains(haproxy.socket().toString()), failed.message());
-        awaitEvent(DeploymentEvent.Type.ROLLBACK_STARTED, -1);
+        DeploymentEvent.StepEnded failed = awaitEnded(StepOutcome.Outcome.FAILED, gate + 1);
+        assertTrue(failed.detail().startsWith("router.apply failed: apply to HAProxy backend 'app' failed at step 'read servers': "),
+                failed.detail());
+        assertTrue(failed.detail().contains(haproxy.socket().toString()), failed.detail());
+        DeploymentEvent.RollbackStarted rollback = await().atMost(Duration.ofSeconds(60)).until(() -> events.stream()
+                .filter(DeploymentEvent.RollbackStarted.class::isInstance).map(DeploymentEvent.RollbackStarted.class::cast)
+                .findFirst(), java.util.Optional::isPresent).orElseThrow();
+        assertTrue(rollback.reason().contains("apply to HAProxy backend 'app' failed at step 'read servers'"),
+                rollback.reason());
         // the shift and the first restore attempt both failed on the dead socket; the engine now backs off
         await().atMost(Duration.ofSeconds(30)).until(() -> counting.failedApplies.get() >= failedBefore + 2);
         assertEquals(DeploymentStatus.ROLLING_BACK, d.status());
@@ -457,14 +461,16 @@ class HaproxyEngineIT {
 
     void awaitStarted(Deployment d, int stepIndex) {
         await().atMost(Duration.ofSeconds(60)).until(() -> d.status().isTerminal() || events.stream().anyMatch(
-                e -> e.type() == DeploymentEvent.Type.STEP_STARTED && e.stepIndex() == stepIndex));
+                e -> e instanceof DeploymentEvent.StepStarted s && s.index() == stepIndex));
         assertFalse(d.status().isTerminal(), () -> "ended before step " + stepIndex + ": " + d.result());
     }
 
-    DeploymentEvent awaitEvent(DeploymentEvent.Type type, int stepIndex) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> events.stream().anyMatch(
-                e -> e.type() == type && e.stepIndex() == stepIndex));
-        return events.stream().filter(e -> e.type() == type && e.stepIndex() == stepIndex).findFirst().orElseThrow();
+    /** Waits for the end of step {@code stepIndex} with {@code outcome} and returns it. */
+    DeploymentEvent.StepEnded awaitEnded(StepOutcome.Outcome outcome, int stepIndex) {
+        return await().atMost(Duration.ofSeconds(60)).until(() -> events.stream()
+                .filter(DeploymentEvent.StepEnded.class::isInstance).map(DeploymentEvent.StepEnded.class::cast)
+                .filter(e -> e.outcome() == outcome && e.index() == stepIndex).findFirst(),
+                java.util.Optional::isPresent).orElseThrow();
     }
 
     static StepOutcome rollbackAction(DeploymentResult r, String name) {

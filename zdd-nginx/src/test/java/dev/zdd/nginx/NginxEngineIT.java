@@ -90,7 +90,7 @@ class NginxEngineIT {
     /** Waits until the deployment has started the step whose description starts with {@code prefix}. */
     private void awaitStep(String prefix) {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> events.stream().anyMatch(
-                e -> e.type() == DeploymentEvent.Type.STEP_STARTED && e.step().startsWith(prefix)));
+                e -> e instanceof DeploymentEvent.StepStarted s && s.step().startsWith(prefix)));
     }
 
     private static Map<String, Integer> count(TestNginx n, int requests, Map<String, String> headers) throws IOException {

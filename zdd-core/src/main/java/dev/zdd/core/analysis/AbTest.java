@@ -112,6 +112,7 @@ public final class AbTest implements Strategy, DeploymentCheck, DeploymentListen
         final List<Double> control = new ArrayList<>();
         AbReport report;
         volatile boolean collectGateActive;
+        volatile int collectGateIndex = -1;
     }
 
     private AbTest(Builder b) {
@@ -378,13 +379,30 @@ public final class AbTest implements Strategy, DeploymentCheck, DeploymentListen
             return;
         }
         String gate = "manual gate '" + collectGateName() + "'";
-        if (!e.step().startsWith(gate)) {
-            return;
-        }
         Run run = run(e.deploymentId());
-        switch (e.type()) {
-            case STEP_STARTED, RESUMED -> run.collectGateActive = true;
-            case STEP_SUCCEEDED, STEP_FAILED, PAUSED -> run.collectGateActive = false;
+        switch (e.kind()) {
+            case STEP_STARTED -> {
+                DeploymentEvent.StepStarted s = (DeploymentEvent.StepStarted) e;
+                if (s.step().startsWith(gate)) {
+                    run.collectGateIndex = s.index();
+                    run.collectGateActive = true;
+                }
+            }
+            case RESUMED -> {
+                if (((DeploymentEvent.Resumed) e).index() == run.collectGateIndex && run.collectGateIndex >= 0) {
+                    run.collectGateActive = true;
+                }
+            }
+            case STEP_ENDED -> {
+                if (((DeploymentEvent.StepEnded) e).index() == run.collectGateIndex) {
+                    run.collectGateActive = false;
+                }
+            }
+            case PAUSED -> {
+                if (((DeploymentEvent.Paused) e).index() == run.collectGateIndex) {
+                    run.collectGateActive = false;
+                }
+            }
             default -> {
             }
         }

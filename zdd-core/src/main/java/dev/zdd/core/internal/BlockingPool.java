@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@link #shared()}: probes, checks and hooks; up to {@value #THREADS} threads named {@code zdd-blocking-N},
  *       further calls queue;</li>
  *   <li>{@link #lanes()}: router and launcher calls, which each deployment already bounds through its own {@link Lane}s
- *       (one router call, at most {@value DeploymentRun#LAUNCHER_CALLS} launcher calls at a time); threads named
+ *       (one router call, at most {@value RunContext#LAUNCHER_CALLS} launcher calls at a time); threads named
  *       {@code zdd-lane-N} are created as needed and never queue, so a call stuck in one deployment's router or launcher
  *       (one that ignores interrupts) never delays another deployment's calls, its rollback included.</li>
  * </ul>

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * What the engine's deployment handles ({@link DeploymentRun}, {@link DeferredStart}) share: the result once known, the
- * completion, {@link #await} and {@link #toString}. Subclasses say how they end through {@link #recordResult} and
+ * The plumbing of the engine's deployment handle ({@link Run}): the result once known, the completion, {@link #await}
+ * and {@link #toString}. Subclasses say how they end through {@link #recordResult} and
  * {@link #complete}. Thread-safe. Internal.
  */
 public abstract class DeploymentHandle implements Deployment {

@@ -33,13 +33,14 @@ import java.util.concurrent.Executor;
  * @param rollbackGrace      grace when retiring launched targets on rollback
  * @param rollbackRetries    retries of the routing restore
  * @param rollbackBackoff    first backoff between routing restore attempts (doubles)
+ * @param deploymentDeadline bound of a whole deployment's forward run, or {@code null} for none
  */
 public record EngineConfig(TrafficRouter router, TargetLauncher launcher, HealthProbe probe, ProbePolicy probePolicy,
                            Scheduler scheduler, Executor executor, Executor laneExecutor,
                            List<DeploymentListener> listeners,
                            Map<String, DeploymentCheck> checks, Map<String, DeploymentHook> hooks, Duration stepDeadline,
                            boolean inconclusiveAsPass, Duration drainPoll, Duration rollbackGrace, int rollbackRetries,
-                           Duration rollbackBackoff) {
+                           Duration rollbackBackoff, Duration deploymentDeadline) {
     /** Copies the collections. */
     public EngineConfig {
         listeners = List.copyOf(listeners);

@@ -6,10 +6,8 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One deployment's lane of calls to one collaborator (its router, its launcher): at most {@code width} calls run at once
@@ -18,47 +16,63 @@ import java.util.concurrent.TimeUnit;
  * until it really returns, and the next call (for example the rollback's restore) waits for it.
  *
  * <p>That wait is bounded. When the engine gives up on a running call ({@link #giveUp}: its deadline passed or its step
- * was aborted, and it was interrupted), the lane first waits up to {@link #UNWIND} of wall time on an executor thread for
- * the interrupt to end it (on a virtual scheduler this keeps runs deterministic), then up to {@code grace} on the
- * scheduler. A call still running after that is <em>abandoned</em>: it leaves the lane (its thread stays blocked in it),
- * the next call starts, and the listener hears about it, and again if it ever returns.
+ * was aborted, and it was interrupted), the lane waits up to {@code grace} on the scheduler for it to return. A call
+ * still running after that is <em>abandoned</em>: it leaves the lane (its thread stays blocked in it), the next call
+ * starts, and its job hears about it ({@link Job#abandoned()}), and again if it ever returns ({@link Job#endedLate()}).
+ * A queued call given up is dropped ({@link Job#dropped()}) and never runs.
  *
  * <p>Thread-safe. Internal.
  */
 final class Lane {
-    /** Most wall time the lane waits for an interrupted call to unwind before it starts the scheduler-bounded wait. */
-    static final Duration UNWIND = Duration.ofSeconds(2);
-
     private static final Logger LOG = LoggerFactory.getLogger("dev.zdd.core.Engine");
 
-    /** What a lane runs. */
+    /** What a lane runs, and what it hears about its fate. Callbacks run on any thread. */
     interface Job {
         /** Runs the call on an executor thread. */
         void run();
 
         /** The executor refused the call: it never runs. */
         void rejected(RejectedExecutionException e);
+
+        /** Given up while still queued: it never runs. */
+        default void dropped() {
+        }
+
+        /** Given up while running, and still running after the grace: it left the lane. */
+        default void abandoned() {
+        }
+
+        /** It returned at last, after it had been abandoned (possibly after later calls of the lane). */
+        default void endedLate() {
+        }
     }
 
-    /** Hears about calls that outlived the lane's patience. Called on any thread. */
-    interface Listener {
-        /** {@code t} did not return within the bounded wait after the engine gave up on it and left the lane. */
-        void abandoned(Ticket t);
+    /** Hears about every call of the lane that was abandoned, and that ended late. Called on any thread. */
+    interface Watcher {
+        /** Watches nothing. */
+        Watcher NONE = new Watcher() {
+            @Override
+            public void abandoned(String what) {
+            }
 
-        /** {@code t}, abandoned before, returned at last (possibly after later calls of the lane). */
-        void endedLate(Ticket t);
+            @Override
+            public void endedLate(String what) {
+            }
+        };
+
+        /** The call {@code what} was abandoned. */
+        void abandoned(String what);
+
+        /** The call {@code what}, abandoned before, returned at last. */
+        void endedLate(String what);
     }
 
     /** One call in the lane. */
     static final class Ticket {
         final String what;
         private final Job job;
-        private final CountDownLatch ended = new CountDownLatch(1);
-        // guarded by the lane
-        private boolean queued = true;
-        private boolean running;
-        private boolean givenUp;
-        private boolean abandoned;
+        private State state = State.QUEUED; // guarded by the lane
+        private boolean givenUp;            // guarded by the lane
 
         private Ticket(String what, Job job) {
             this.what = what;
@@ -71,12 +85,15 @@ final class Lane {
         }
     }
 
+    /** Where a ticket is. */
+    private enum State { QUEUED, RUNNING, ABANDONED, ENDED }
+
     private final String name;
     private final Executor executor;
     private final int width;
     private final Scheduler scheduler;
     private final Duration grace;
-    private final Listener listener;
+    private final Watcher watcher;
     private final ArrayDeque<Ticket> queue = new ArrayDeque<>();
     private int running;
 
@@ -85,10 +102,14 @@ final class Lane {
      * @param executor  runs the calls
      * @param width     most calls at once (1: one at a time)
      * @param scheduler bounds the wait for a call the engine gave up on
-     * @param grace     how long that wait lasts (after {@link #UNWIND})
-     * @param listener  told about abandoned calls
+     * @param grace     how long that wait lasts
      */
-    Lane(String name, Executor executor, int width, Scheduler scheduler, Duration grace, Listener listener) {
+    Lane(String name, Executor executor, int width, Scheduler scheduler, Duration grace) {
+        this(name, executor, width, scheduler, grace, Watcher.NONE);
+    }
+
+    /** A lane whose abandoned calls {@code watcher} hears about. */
+    Lane(String name, Executor executor, int width, Scheduler scheduler, Duration grace, Watcher watcher) {
         if (width < 1) {
             throw new IllegalArgumentException("width must be at least 1, was " + width);
         }
@@ -97,7 +118,7 @@ final class Lane {
         this.width = width;
         this.scheduler = scheduler;
         this.grace = grace;
-        this.listener = listener;
+        this.watcher = watcher;
     }
 
     /** Queues {@code job}; it runs once fewer than {@code width} earlier calls are still in the lane. */
@@ -112,35 +133,26 @@ final class Lane {
 
     /**
      * The engine no longer waits for {@code t} (it was interrupted or cancelled): a queued call is dropped; a running one
-     * keeps its place until it returns or the bounded wait described in the class comment ends.
+     * keeps its place until it returns or the grace ends.
      */
     void giveUp(Ticket t) {
+        boolean dropped = false;
         synchronized (this) {
-            if (t.queued) {
-                t.queued = false;
+            if (t.state == State.QUEUED) {
                 queue.remove(t);
+                t.state = State.ENDED;
+                dropped = true;
+            } else if (t.state != State.RUNNING || t.givenUp) {
                 return;
+            } else {
+                t.givenUp = true;
             }
-            if (!t.running || t.givenUp) {
-                return;
-            }
-            t.givenUp = true;
         }
-        Runnable startWait = () -> scheduler.schedule(grace, () -> abandon(t));
-        try {
-            executor.execute(() -> {
-                try {
-                    if (t.ended.await(UNWIND.toMillis(), TimeUnit.MILLISECONDS)) {
-                        return;
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                startWait.run();
-            });
-        } catch (RejectedExecutionException e) {
-            startWait.run();
+        if (dropped) {
+            t.job.dropped();
+            return;
         }
+        scheduler.schedule(grace, () -> abandon(t));
     }
 
     /** Calls in the lane (queued or running, abandoned ones not counted). */
@@ -150,31 +162,32 @@ final class Lane {
 
     private void abandon(Ticket t) {
         synchronized (this) {
-            if (!t.running || t.abandoned) {
+            if (t.state != State.RUNNING) {
                 return;
             }
-            t.abandoned = true;
+            t.state = State.ABANDONED;
             running--;
         }
         LOG.warn("{} lane: {} did not return within {} after it was given up; the next call goes ahead without it",
                 name, t.what, Texts.duration(grace));
-        listener.abandoned(t);
+        t.job.abandoned();
+        watcher.abandoned(t.what);
         pump();
     }
 
     private void ended(Ticket t) {
         boolean late;
         synchronized (this) {
-            t.running = false;
-            late = t.abandoned;
+            late = t.state == State.ABANDONED;
             if (!late) {
                 running--;
             }
+            t.state = State.ENDED;
         }
-        t.ended.countDown();
         if (late) {
             LOG.warn("{} lane: {} returned at last, after it had been abandoned", name, t.what);
-            listener.endedLate(t);
+            t.job.endedLate();
+            watcher.endedLate(t.what);
         } else {
             pump();
         }
@@ -188,8 +201,7 @@ final class Lane {
                     return;
                 }
                 next = queue.poll();
-                next.queued = false;
-                next.running = true;
+                next.state = State.RUNNING;
                 running++;
             }
             Ticket t = next;
@@ -203,10 +215,9 @@ final class Lane {
                 });
             } catch (RejectedExecutionException e) {
                 synchronized (this) {
-                    t.running = false;
-                        running--;
+                    t.state = State.ENDED;
+                    running--;
                 }
-                t.ended.countDown();
                 t.job.rejected(e);
             }
         }

@@ -41,7 +41,7 @@ public final class DeploymentLocks {
         }
         CompletableFuture<DeploymentLock.Lease> result = new CompletableFuture<>();
         AtomicReference<Cancellable> pending = new AtomicReference<>();
-        long deadline = scheduler.clock().nanoTime() + timeout.toNanos();
+        long deadline = saturatedAdd(scheduler.clock().nanoTime(), dev.zdd.core.internal.Durations.nanos(timeout));
         Runnable attempt = new Runnable() {
             @Override
             public void run() {
@@ -74,5 +74,10 @@ public final class DeploymentLocks {
         });
         attempt.run();
         return result;
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
     }
 }

@@ -16,33 +16,22 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A {@link dev.zdd.api.DeploymentListener} that records a deployment for people: which share of traffic each version
  * had over time, probe answers, check verdicts with their values, steps, rollback and the end. It writes the record
  * as JSON ({@link #toJson()}) and as a self-contained SVG timeline ({@link #toSvg()}) that opens in any browser.
  *
- * <p>Register it with the engine ({@code .listener(recorder)}), or feed it events yourself. It reads the engine's
- * event messages: routing tables in {@link Routing#toString()} form ({@code id/version weight}), verdicts
- * ({@code PASS}, {@code FAIL}, {@code INCONCLUSIVE}) with {@code name=value} numbers. Code that has the objects can
- * record them exactly with {@link #routing(Instant, String, Routing)} and {@link #check(Instant, String, CheckResult)}.
- * One recorder records one deployment (events of other deployment ids are ignored once the first is seen).
+ * <p>Register it with the engine ({@code .listener(recorder)}), or feed it events yourself. It reads the events'
+ * payloads (the {@link Routing} applied, the {@link CheckResult}, the {@link dev.zdd.api.HealthResult}, the
+ * {@link dev.zdd.api.DeploymentResult}); it never parses messages. Code that has the objects from elsewhere can
+ * record them with {@link #routing(Instant, String, Routing)} and {@link #check(Instant, String, CheckResult)}. One
+ * recorder records one deployment (events of other deployment ids are ignored once the first is seen).
  *
  * <p>Thread-safe (synchronized).
  */
 public final class DeploymentRecorder implements dev.zdd.api.DeploymentListener {
-    private static final Pattern ROUTE = Pattern.compile(
-            "([A-Za-z0-9][A-Za-z0-9._-]{0,62})/([A-Za-z0-9][A-Za-z0-9._-]{0,62}) (\\d{1,5}|draining|disabled)");
-    private static final Pattern VERDICT = Pattern.compile("\\b(PASS|FAIL|INCONCLUSIVE)\\b");
-    private static final Pattern VALUE = Pattern.compile("([A-Za-z][A-Za-z0-9._-]*)=(-?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?|NaN)");
-    private static final Pattern CHECK_NAME = Pattern.compile("check '([^']+)'");
-    private static final Pattern STATUS = Pattern.compile("\\b(SUCCEEDED|ROLLED_BACK|FAILED)\\b");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private String deploymentId;
@@ -71,25 +60,37 @@ public final class DeploymentRecorder implements dev.zdd.api.DeploymentListener 
         }
         events.add(e);
         touch(e.time());
-        switch (e.type()) {
+        switch (e.kind()) {
             case ROUTING_APPLIED -> {
-                Map<String, Double> shares = parseShares(e.message());
-                if (shares != null) {
-                    traffic.add(new DeploymentTimeline.TrafficPoint(e.time(), e.step(), shares));
-                } else {
-                    milestones.add(new DeploymentTimeline.Milestone(e.time(), e.type(), e.step(), e.message()));
-                }
+                DeploymentEvent.RoutingApplied r = (DeploymentEvent.RoutingApplied) e;
+                traffic.add(new DeploymentTimeline.TrafficPoint(e.time(), r.label(), r.routing().versionShares()));
             }
-            case PROBE_RESULT -> probes.add(parseProbe(e));
-            case CHECK_RESULT -> checks.add(parseCheck(e));
-            default -> {
-                if (e.type() == DeploymentEvent.Type.FINISHED) {
-                    Matcher m = STATUS.matcher(e.message());
-                    status = m.find() ? m.group(1) : e.message().isEmpty() ? "FINISHED" : e.message();
-                }
-                milestones.add(new DeploymentTimeline.Milestone(e.time(), e.type(), e.step(), e.message()));
+            case PROBE_RESULT -> {
+                DeploymentEvent.ProbeResult p = (DeploymentEvent.ProbeResult) e;
+                probes.add(new DeploymentTimeline.ProbeMark(e.time(), p.target().id(), p.result().isHealthy(),
+                        e.describe()));
             }
+            case CHECK_VERDICT -> {
+                DeploymentEvent.CheckVerdict c = (DeploymentEvent.CheckVerdict) e;
+                checks.add(new DeploymentTimeline.CheckMark(e.time(), c.check(), c.result().verdict().name(),
+                        c.result().detail(), c.result().measurements()));
+            }
+            case FINISHED -> {
+                status = ((DeploymentEvent.Finished) e).result().status().name();
+                milestones.add(milestone(e, "", false));
+            }
+            case STEP_STARTED -> milestones.add(milestone(e, ((DeploymentEvent.StepStarted) e).step(), false));
+            case STEP_ENDED -> {
+                DeploymentEvent.StepEnded s = (DeploymentEvent.StepEnded) e;
+                milestones.add(milestone(e, s.step(), s.outcome() == dev.zdd.api.StepOutcome.Outcome.FAILED));
+            }
+            case PROMOTED -> milestones.add(milestone(e, ((DeploymentEvent.Promoted) e).step(), false));
+            default -> milestones.add(milestone(e, "", false));
         }
+    }
+
+    private static DeploymentTimeline.Milestone milestone(DeploymentEvent e, String step, boolean failed) {
+        return new DeploymentTimeline.Milestone(e.time(), e.kind(), step, e.describe(), failed);
     }
 
     /** Records a routing table exactly (instead of parsing an event message). */
@@ -154,7 +155,7 @@ public final class DeploymentRecorder implements dev.zdd.api.DeploymentListener 
         for (DeploymentTimeline.Milestone m : t.milestones()) {
             ObjectNode n = ms.addObject();
             n.put("time", m.time().toString());
-            n.put("type", m.type().name());
+            n.put("type", m.kind().name());
             n.put("step", m.step());
             n.put("message", m.message());
         }
@@ -209,54 +210,5 @@ public final class DeploymentRecorder implements dev.zdd.api.DeploymentListener 
         if (last == null || t.isAfter(last)) {
             last = t;
         }
-    }
-
-    /** Shares per version from a message listing {@code id/version weight} routes, or null when it lists none. */
-    static Map<String, Double> parseShares(String message) {
-        Matcher m = ROUTE.matcher(message);
-        Map<String, Long> weights = new LinkedHashMap<>();
-        boolean any = false;
-        while (m.find()) {
-            any = true;
-            String version = m.group(2);
-            String w = m.group(3);
-            long weight = Character.isDigit(w.charAt(0)) ? Long.parseLong(w) : 0;
-            weights.merge(version, weight, Long::sum);
-        }
-        if (!any) {
-            return null;
-        }
-        long total = weights.values().stream().mapToLong(Long::longValue).sum();
-        Map<String, Double> shares = new LinkedHashMap<>();
-        weights.forEach((v, w) -> {
-            if (total > 0 && w > 0) {
-                shares.put(v, (double) w / total);
-            }
-        });
-        return shares;
-    }
-
-    private static DeploymentTimeline.ProbeMark parseProbe(DeploymentEvent e) {
-        String msg = e.message();
-        String upper = msg.toUpperCase(Locale.ROOT);
-        boolean healthy = upper.contains("HEALTHY") && !upper.contains("UNHEALTHY") && !upper.contains("UNKNOWN");
-        Matcher m = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}").matcher(msg);
-        String target = m.find() ? m.group() : "";
-        return new DeploymentTimeline.ProbeMark(e.time(), target, healthy, msg);
-    }
-
-    private static DeploymentTimeline.CheckMark parseCheck(DeploymentEvent e) {
-        String text = e.step() + " " + e.message();
-        Matcher v = VERDICT.matcher(e.message());
-        // no verdict word: the check threw, timed out or returned nothing, which the engine treats as a failure
-        String verdict = v.find() ? v.group(1) : "FAIL";
-        Matcher n = CHECK_NAME.matcher(text);
-        String name = n.find() ? n.group(1) : e.step();
-        Map<String, Double> values = new LinkedHashMap<>();
-        Matcher kv = VALUE.matcher(e.message());
-        while (kv.find()) {
-            values.put(kv.group(1), kv.group(2).equals("NaN") ? Double.NaN : Double.parseDouble(kv.group(2)));
-        }
-        return new DeploymentTimeline.CheckMark(e.time(), name, verdict, e.message(), values);
     }
 }

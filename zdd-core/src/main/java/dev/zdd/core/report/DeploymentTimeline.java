@@ -85,10 +85,11 @@ public record DeploymentTimeline(String deploymentId, Instant startedAt, Instant
      * <p>Immutable; thread-safe.
      *
      * @param time    when
-     * @param type    event type
+     * @param kind    event kind
      * @param step    step description (may be empty)
      * @param message message (may be empty)
+     * @param failed  whether it reports a failure (a step that failed)
      */
-    public record Milestone(Instant time, DeploymentEvent.Type type, String step, String message) {
+    public record Milestone(Instant time, DeploymentEvent.Kind kind, String step, String message, boolean failed) {
     }
 }

@@ -147,7 +147,7 @@ final class TimelineSvg {
         for (DeploymentTimeline.Milestone m : t.milestones()) {
             String colour;
             String label;
-            switch (m.type()) {
+            switch (m.kind()) {
                 case ROLLBACK_STARTED -> {
                     colour = FAIL;
                     label = "rollback";
@@ -164,7 +164,10 @@ final class TimelineSvg {
                     colour = "#555555";
                     label = "paused";
                 }
-                case STEP_FAILED -> {
+                case STEP_ENDED -> {
+                    if (!m.failed()) {
+                        continue;
+                    }
                     colour = FAIL;
                     label = "step failed";
                 }
@@ -174,7 +177,7 @@ final class TimelineSvg {
             }
             double x = x(start, m.time(), totalMillis);
             s.append(line(x, CHART_TOP, x, EVENT_Y, colour, 1.5, "5,4"));
-            s.append("<g><title>").append(esc(m.type() + " " + m.step() + " " + m.message())).append("</title>");
+            s.append("<g><title>").append(esc(m.kind() + " " + m.step() + " " + m.message())).append("</title>");
             s.append("<polygon points=\"").append(fmt(x)).append(',').append(EVENT_Y - 7).append(' ').append(fmt(x - 7)).append(',')
                     .append(EVENT_Y + 6).append(' ').append(fmt(x + 7)).append(',').append(EVENT_Y + 6).append("\" fill=\"").append(colour)
                     .append("\"/>");
@@ -229,7 +232,7 @@ final class TimelineSvg {
             out.addAll(wrap("last check: " + t.checks().get(t.checks().size() - 1).detail(), 150, 3));
         }
         for (DeploymentTimeline.Milestone m : t.milestones()) {
-            if (m.type() == DeploymentEvent.Type.ROLLBACK_STARTED) {
+            if (m.kind() == DeploymentEvent.Kind.ROLLBACK_STARTED) {
                 out.addAll(wrap("rollback: " + m.message(), 150, 2));
             }
         }

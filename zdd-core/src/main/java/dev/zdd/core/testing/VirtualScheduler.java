@@ -66,8 +66,8 @@ public final class VirtualScheduler implements Scheduler, Clock {
     private final PriorityQueue<Task> queue = new PriorityQueue<>();
     private final ReentrantLock driver = new ReentrantLock();
     private final List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
-    private final Executor executor = this::queueBlocking;
-    private final Executor inlineExecutor = this::queueInline;
+    private final Executor executor = new VirtualExecutor(this::queueBlocking);
+    private final Executor inlineExecutor = new VirtualExecutor(this::queueInline);
     private volatile ExecutorService workers;
     private long now;
     private long sequence;
@@ -307,6 +307,19 @@ public final class VirtualScheduler implements Scheduler, Clock {
      */
     public Executor inlineExecutor() {
         return inlineExecutor;
+    }
+
+    /** Whether {@code e} is the {@link #executor()} or {@link #inlineExecutor()} of some virtual scheduler. */
+    public static boolean isVirtualExecutor(Executor e) {
+        return e instanceof VirtualExecutor;
+    }
+
+    /** The executors of a virtual scheduler, recognisable as such. */
+    private record VirtualExecutor(Executor queue) implements Executor {
+        @Override
+        public void execute(Runnable r) {
+            queue.execute(r);
+        }
     }
 
     private void queueInline(Runnable r) {

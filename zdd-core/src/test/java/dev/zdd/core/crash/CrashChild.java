@@ -3,6 +3,7 @@ package dev.zdd.core.crash;
 import dev.zdd.api.Deployment;
 import dev.zdd.api.DeploymentEvent;
 import dev.zdd.api.DeploymentResult;
+import dev.zdd.api.StepOutcome;
 import dev.zdd.core.Engine;
 import dev.zdd.core.journal.RecoveryMode;
 
@@ -55,11 +56,15 @@ public final class CrashChild {
             }
         };
         Engine engine = CrashScenario.engine(front, dir, RecoveryMode.ROLL_BACK, point, (DeploymentEvent e) -> {
-            switch (e.type()) {
-                case STEP_STARTED, STEP_SUCCEEDED, ROUTING_APPLIED, ROLLBACK_STARTED ->
-                        point.accept(e.type() + " " + e.stepIndex() + " " + e.step());
-                default -> {
-                }
+            // the crash points: each step start, each step success, each routing applied, the rollback start
+            if (e instanceof DeploymentEvent.StepStarted s) {
+                point.accept("STEP_STARTED " + s.index() + " " + s.step());
+            } else if (e instanceof DeploymentEvent.StepEnded s && s.outcome() == StepOutcome.Outcome.SUCCEEDED) {
+                point.accept("STEP_SUCCEEDED " + s.index() + " " + s.step());
+            } else if (e instanceof DeploymentEvent.RoutingApplied s) {
+                point.accept("ROUTING_APPLIED " + s.index() + " " + s.label());
+            } else if (e instanceof DeploymentEvent.RollbackStarted) {
+                point.accept("ROLLBACK_STARTED -1 ");
             }
         });
         if (go != null) {

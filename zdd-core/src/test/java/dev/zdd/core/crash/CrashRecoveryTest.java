@@ -106,7 +106,9 @@ class CrashRecoveryTest {
             String version = assertWhollyOnOneLiveVersion(front, where + " / " + mode + " -> " + r.status() + " " + r.reason()
                     + " " + r.leftovers());
             // what it found is said in the STARTED event and the result (and logged)
-            assertTrue(events.get(0).message().startsWith("recovering deployment shop-2.0-"), events.get(0).message());
+            DeploymentEvent.Started started = (DeploymentEvent.Started) events.get(0);
+            assertTrue(started.recovery(), started::toString);
+            assertTrue(started.detail().startsWith("recovering deployment shop-2.0-"), started.detail());
             if (r.status() == DeploymentStatus.SUCCEEDED) {
                 assertEquals("2.0", version);
             } else if (r.status() == DeploymentStatus.ROLLED_BACK) {

@@ -98,9 +98,16 @@ public final class ReliabilityFixture {
         };
     }
 
-    public List<DeploymentEvent> events(DeploymentEvent.Type type) {
+    public List<DeploymentEvent> events(DeploymentEvent.Kind kind) {
         synchronized (events) {
-            return events.stream().filter(e -> e.type() == type).toList();
+            return events.stream().filter(e -> e.kind() == kind).toList();
+        }
+    }
+
+    /** The events of one record type, cast. */
+    public <T extends DeploymentEvent> List<T> events(Class<T> type) {
+        synchronized (events) {
+            return events.stream().filter(type::isInstance).map(type::cast).toList();
         }
     }
 

@@ -1,8 +1,10 @@
 package dev.zdd.core.engine;
 
 import dev.zdd.api.CheckResult;
+import dev.zdd.api.CommandReply;
 import dev.zdd.api.Deployment;
-import dev.zdd.api.DeploymentEvent.Type;
+import dev.zdd.api.DeploymentEvent;
+import dev.zdd.api.DeploymentEvent.Kind;
 import dev.zdd.api.DeploymentResult;
 import dev.zdd.api.DeploymentStatus;
 import dev.zdd.api.Step;
@@ -18,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -30,6 +33,7 @@ import static dev.zdd.core.engine.Fixture.launch;
 import static dev.zdd.core.engine.Fixture.plan;
 import static dev.zdd.core.engine.Fixture.shift;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,7 +44,12 @@ class EngineHandleTest {
     private final Fixture f = new Fixture();
 
     private boolean stepStarted(int index) {
-        return f.events(Type.STEP_STARTED).stream().anyMatch(e -> e.stepIndex() == index);
+        return f.stepStarted(index);
+    }
+
+    private static void assertRefused(CompletionStage<CommandReply> reply) {
+        CommandReply r = assertDoesNotThrow(() -> reply.toCompletableFuture().get(10, TimeUnit.SECONDS));
+        assertFalse(r.accepted(), r::toString);
     }
 
     @Test
@@ -61,9 +70,12 @@ class EngineHandleTest {
         assertEquals(DeploymentStatus.SUCCEEDED, r.status());
         StepOutcome pause = r.steps().get(0);
         assertEquals(Duration.ofMinutes(70), Duration.between(pause.startedAt(), pause.finishedAt()));
-        assertEquals(List.of(Type.STARTED, Type.STEP_STARTED, Type.PAUSED, Type.RESUMED, Type.STEP_SUCCEEDED),
-                f.types().subList(0, 5));
-        assertEquals("paused during step 1/2 (pause PT10M): its time stops counting", f.events(Type.PAUSED).get(0).message());
+        assertEquals(List.of("STARTED", "STEP_STARTED", "PAUSED", "RESUMED", "STEP_ENDED:SUCCEEDED"),
+                f.shape().subList(0, 5));
+        DeploymentEvent.Paused paused = f.events(DeploymentEvent.Paused.class).get(0);
+        assertEquals(0, paused.index());
+        assertEquals("paused during step 1/2 (pause PT10M): its time stops counting", paused.reason());
+        assertEquals(0, f.events(DeploymentEvent.Resumed.class).get(0).index());
     }
 
     @Test
@@ -77,7 +89,7 @@ class EngineHandleTest {
         f.time.runUntilIdle();
         assertEquals(DeploymentStatus.PAUSED, d.status());
         assertEquals(0, second.get());
-        assertEquals(1, f.events(Type.STEP_SUCCEEDED).size());
+        assertEquals(1, f.ended(Outcome.SUCCEEDED).size());
         d.resume();
         DeploymentResult r = f.finish(d);
         assertEquals(DeploymentStatus.SUCCEEDED, r.status());
@@ -95,11 +107,11 @@ class EngineHandleTest {
         assertEquals(Outcome.SKIPPED, r.steps().get(1).outcome());
         assertEquals("ended early by promote after 5m", r.steps().get(1).detail());
         assertEquals(Duration.ofMinutes(5), f.time.elapsed());
-        d.promote();
-        d.pause();
-        d.abort("too late");
+        assertRefused(d.promote());
+        assertRefused(d.pause());
+        assertRefused(d.abort("too late"));
         f.time.runUntilIdle();
-        assertEquals(1, f.events(Type.PROMOTED).size());
+        assertEquals(1, f.events(Kind.PROMOTED).size());
         assertEquals(DeploymentStatus.SUCCEEDED, d.status());
         assertEquals(r, d.result().orElseThrow());
     }
@@ -110,7 +122,9 @@ class EngineHandleTest {
         d.abort("changed my mind");
         DeploymentResult r = f.finish(d);
         assertEquals(DeploymentStatus.ROLLED_BACK, r.status());
-        assertEquals("aborted: changed my mind", r.reason());
+        // the run had not started (it plans on the scheduler's first turn): it ends before touching anything
+        assertEquals("not started: aborted while planning: changed my mind", r.reason());
+        assertEquals(List.of(Kind.FINISHED), f.kinds(), "no STARTED event: nothing ran");
         assertEquals(List.of(), f.launcher.launches());
         assertEquals(0, f.router.applyCalls());
     }
@@ -200,10 +214,10 @@ class EngineHandleTest {
         assertTrue(done.await(30, TimeUnit.SECONDS));
         assertEquals(List.of(), errors);
         assertEquals(DeploymentStatus.SUCCEEDED, d.status());
-        assertEquals(2, f.events(Type.PROMOTED).size());
-        List<Type> handleEvents = f.types().stream().filter(t -> t == Type.PAUSED || t == Type.RESUMED
-                || t == Type.PROMOTED).toList();
-        assertEquals(List.of(Type.PAUSED, Type.RESUMED, Type.PROMOTED, Type.PROMOTED), handleEvents);
+        assertEquals(2, f.events(Kind.PROMOTED).size());
+        List<Kind> handleEvents = f.kinds().stream().filter(t -> t == Kind.PAUSED || t == Kind.RESUMED
+                || t == Kind.PROMOTED).toList();
+        assertEquals(List.of(Kind.PAUSED, Kind.RESUMED, Kind.PROMOTED, Kind.PROMOTED), handleEvents);
         assertTrue(f.time.elapsed().compareTo(Duration.ofHours(1)) < 0, "the pause was ended by promote");
         assertEquals(d.result().orElseThrow(), d.await(Duration.ofSeconds(1)));
     }
@@ -260,8 +274,8 @@ class EngineHandleTest {
         d.resume();
         DeploymentResult r = f.finish(d);
         assertTrue(r.status() == DeploymentStatus.SUCCEEDED || r.status() == DeploymentStatus.ROLLED_BACK, r.toString());
-        assertEquals(Type.FINISHED, f.types().get(f.types().size() - 1));
-        assertEquals(1, f.events(Type.FINISHED).size());
+        assertEquals(Kind.FINISHED, f.kinds().get(f.kinds().size() - 1));
+        assertEquals(1, f.events(Kind.FINISHED).size());
     }
 
     @Test

@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -43,11 +42,6 @@ class EngineRouterLaneTest {
     private final Fixture f = new Fixture();
     private final StubbornRouter stubborn = new StubbornRouter(f.router);
     private final List<StubbornRouter> toRelease = new CopyOnWriteArrayList<>(List.of(stubborn));
-    private final AtomicInteger handedToExecutor = new AtomicInteger();
-    private final Executor countingExecutor = r -> {
-        handedToExecutor.incrementAndGet();
-        f.time.executor().execute(r);
-    };
     private final Step.ShiftTraffic forward = shift("old1 only", "old1", "draining:old2");
 
     @AfterEach
@@ -58,7 +52,8 @@ class EngineRouterLaneTest {
     }
 
     private Deployment start() {
-        Engine engine = f.builder().router(stubborn).executor(countingExecutor).stepDeadline(DEADLINE).build();
+        // the engine runs its calls on the virtual scheduler's own executor (the only one it accepts with virtual time)
+        Engine engine = f.builder().router(stubborn).stepDeadline(DEADLINE).build();
         return engine.start(f.spec, plan(forward));
     }
 
@@ -71,11 +66,12 @@ class EngineRouterLaneTest {
         assertEquals(1, stubborn.applies.get());
         assertEquals(f.before, f.router.table());
 
-        int handed = handedToExecutor.get();
+        int queued = f.time.pendingTasks();
         stubborn.release(); // the late forward apply lands now, 5 s after its deadline
         assertEquals(1, f.router.applied().size());
         assertFalse(f.router.table().sameTrafficAs(f.before));
-        await().atMost(30, TimeUnit.SECONDS).until(() -> handedToExecutor.get() > handed); // the lane moved on
+        // the lane moved on: the stuck call's thread handed the next work to the (virtual) scheduler
+        await().atMost(30, TimeUnit.SECONDS).until(() -> f.time.pendingTasks() > queued);
         DeploymentResult r = f.finish(d);
 
         assertEquals(DeploymentStatus.ROLLED_BACK, r.status(), r.toString());
@@ -84,8 +80,8 @@ class EngineRouterLaneTest {
         assertEquals(2, f.router.applied().size());
         assertEquals(f.before, f.router.applied().get(1));
         assertEquals(1, stubborn.maxConcurrent.get(), "router calls overlapped");
-        assertEquals("step 1/1 (" + forward.describe() + ") failed: deadline of 10s exceeded in " + forward.describe()
-                + " (router.apply)", r.reason());
+        assertEquals("step 1/1 (" + forward.describe() + ") failed: deadline of 10s exceeded (router.apply in step 1/1 ("
+                + forward.describe() + "))", r.reason());
     }
 
     @Test

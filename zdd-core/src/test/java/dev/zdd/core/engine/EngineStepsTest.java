@@ -3,7 +3,8 @@ package dev.zdd.core.engine;
 import dev.zdd.api.CheckResult;
 import dev.zdd.api.Deployment;
 import dev.zdd.api.DeploymentContext;
-import dev.zdd.api.DeploymentEvent.Type;
+import dev.zdd.api.DeploymentEvent;
+import dev.zdd.api.DeploymentEvent.Kind;
 import dev.zdd.api.DeploymentResult;
 import dev.zdd.api.DeploymentStatus;
 import dev.zdd.api.Plan;
@@ -89,11 +90,14 @@ class EngineStepsTest {
         Deployment d = f.engine().start(f.spec, plan(new Step.Gate("go-live", Duration.ofHours(2)), shift("x", "old2")));
         f.time.advance(Duration.ofMinutes(30));
         assertEquals(DeploymentStatus.RUNNING, d.status());
-        d.promote();
+        assertTrue(d.promote().toCompletableFuture().join().accepted());
         DeploymentResult r = f.finish(d);
         assertEquals(DeploymentStatus.SUCCEEDED, r.status());
         assertEquals("gate 'go-live' promoted after 30m", r.steps().get(0).detail());
-        assertEquals(1, f.events(Type.PROMOTED).size());
+        assertEquals(1, f.events(Kind.PROMOTED).size());
+        DeploymentEvent.Promoted promoted = f.events(DeploymentEvent.Promoted.class).get(0);
+        assertEquals(0, promoted.index());
+        assertEquals(r.steps().get(0).step(), promoted.step());
     }
 
     @Test
@@ -108,7 +112,12 @@ class EngineStepsTest {
         assertEquals(DeploymentStatus.SUCCEEDED, r.status());
         String text = "check 'errors': PASS - error rate low {errorRate=0.01}";
         assertEquals(text, r.steps().get(2).detail());
-        assertEquals(text, f.events(Type.CHECK_RESULT).get(0).message());
+        DeploymentEvent.CheckVerdict verdict = f.events(DeploymentEvent.CheckVerdict.class).get(0);
+        assertEquals("errors", verdict.check());
+        assertEquals(2, verdict.index());
+        assertEquals(new CheckResult(CheckResult.Verdict.PASS, "error rate low", Map.of("errorRate", 0.01)),
+                verdict.result());
+        assertEquals(text, verdict.describe());
         DeploymentContext ctx = seen.get();
         assertEquals("shop", ctx.service());
         assertEquals("v2", ctx.version());
@@ -230,6 +239,6 @@ class EngineStepsTest {
         assertEquals(List.of(), f.launcher.launches());
         assertEquals(List.of(), f.probe.calls());
         assertEquals(0, f.time.pendingTasks());
-        assertFalse(f.types().contains(Type.STARTED));
+        assertFalse(f.kinds().contains(Kind.STARTED));
     }
 }

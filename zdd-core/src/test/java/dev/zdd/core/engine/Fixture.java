@@ -2,6 +2,7 @@ package dev.zdd.core.engine;
 
 import dev.zdd.api.Deployment;
 import dev.zdd.api.DeploymentEvent;
+import dev.zdd.api.DeploymentEvent.Kind;
 import dev.zdd.api.DeploymentResult;
 import dev.zdd.api.DeploymentSpec;
 import dev.zdd.api.Plan;
@@ -9,6 +10,7 @@ import dev.zdd.api.ProbePolicy;
 import dev.zdd.api.RouteState;
 import dev.zdd.api.Routing;
 import dev.zdd.api.Step;
+import dev.zdd.api.StepOutcome.Outcome;
 import dev.zdd.api.Target;
 import dev.zdd.core.Engine;
 import dev.zdd.core.testing.FakeLauncher;
@@ -96,15 +98,62 @@ final class Fixture {
         return Step.ShiftTraffic.of(label, out);
     }
 
-    List<DeploymentEvent.Type> types() {
+    /** The kinds of the events so far, in order. */
+    List<Kind> kinds() {
         synchronized (events) {
-            return events.stream().map(DeploymentEvent::type).toList();
+            return events.stream().map(DeploymentEvent::kind).toList();
         }
     }
 
-    List<DeploymentEvent> events(DeploymentEvent.Type type) {
+    /**
+     * The shape of the event log: each event's kind, with a step's end written {@code STEP_ENDED:<outcome>} so that a
+     * failed step is told from a succeeded one (what STEP_FAILED / STEP_SUCCEEDED said before the events were typed).
+     */
+    List<String> shape() {
         synchronized (events) {
-            return events.stream().filter(e -> e.type() == type).toList();
+            return events.stream().map(Fixture::shapeOf).toList();
         }
+    }
+
+    static String shapeOf(DeploymentEvent e) {
+        return e instanceof DeploymentEvent.StepEnded s ? Kind.STEP_ENDED + ":" + s.outcome() : e.kind().toString();
+    }
+
+    /** The step index an event carries; -1 for the events of the whole deployment (started, rollback, finished). */
+    static int index(DeploymentEvent e) {
+        switch (e.kind()) {
+            case STEP_STARTED: return ((DeploymentEvent.StepStarted) e).index();
+            case STEP_ENDED: return ((DeploymentEvent.StepEnded) e).index();
+            case PROBE_RESULT: return ((DeploymentEvent.ProbeResult) e).index();
+            case CHECK_VERDICT: return ((DeploymentEvent.CheckVerdict) e).index();
+            case ROUTING_APPLIED: return ((DeploymentEvent.RoutingApplied) e).index();
+            case PAUSED: return ((DeploymentEvent.Paused) e).index();
+            case RESUMED: return ((DeploymentEvent.Resumed) e).index();
+            case PROMOTED: return ((DeploymentEvent.Promoted) e).index();
+            default: return -1;
+        }
+    }
+
+    List<DeploymentEvent> events(Kind kind) {
+        synchronized (events) {
+            return events.stream().filter(e -> e.kind() == kind).toList();
+        }
+    }
+
+    /** The events of one record type, cast. */
+    <T extends DeploymentEvent> List<T> events(Class<T> type) {
+        synchronized (events) {
+            return events.stream().filter(type::isInstance).map(type::cast).toList();
+        }
+    }
+
+    /** The step ends with this outcome (rollback actions included, index -1). */
+    List<DeploymentEvent.StepEnded> ended(Outcome outcome) {
+        return events(DeploymentEvent.StepEnded.class).stream().filter(e -> e.outcome() == outcome).toList();
+    }
+
+    /** Whether a StepStarted of this index was emitted. */
+    boolean stepStarted(int index) {
+        return events(DeploymentEvent.StepStarted.class).stream().anyMatch(e -> e.index() == index);
     }
 }

@@ -19,18 +19,6 @@ class LaneTest {
     private final List<Runnable> handed = new ArrayList<>();
     private final Executor manual = handed::add;
     private final List<String> log = new CopyOnWriteArrayList<>();
-    private final Lane.Listener listener = new Lane.Listener() {
-        @Override
-        public void abandoned(Lane.Ticket t) {
-            log.add("abandoned " + t.what);
-        }
-
-        @Override
-        public void endedLate(Lane.Ticket t) {
-            log.add("ended late " + t.what);
-        }
-    };
-
     private Lane.Job job(String name) {
         return new Lane.Job() {
             @Override
@@ -42,12 +30,27 @@ class LaneTest {
             public void rejected(RejectedExecutionException e) {
                 log.add("rejected " + name + ": " + e.getMessage());
             }
+
+            @Override
+            public void dropped() {
+                log.add("dropped " + name);
+            }
+
+            @Override
+            public void abandoned() {
+                log.add("abandoned " + name);
+            }
+
+            @Override
+            public void endedLate() {
+                log.add("ended late " + name);
+            }
         };
     }
 
     @Test
     void runsAtMostWidthCallsAtOnceInSubmissionOrder() {
-        Lane lane = new Lane("test", manual, 2, time, Duration.ofSeconds(10), listener);
+        Lane lane = new Lane("test", manual, 2, time, Duration.ofSeconds(10));
         lane.submit("a", job("a"));
         lane.submit("b", job("b"));
         lane.submit("c", job("c"));
@@ -63,12 +66,12 @@ class LaneTest {
 
     @Test
     void givingUpAQueuedCallDropsIt() {
-        Lane lane = new Lane("test", manual, 1, time, Duration.ofSeconds(10), listener);
+        Lane lane = new Lane("test", manual, 1, time, Duration.ofSeconds(10));
         lane.submit("a", job("a"));
         lane.giveUp(lane.submit("b", job("b")));
         handed.get(0).run();
         assertEquals(1, handed.size());
-        assertEquals(List.of("ran a"), log);
+        assertEquals(List.of("dropped b", "ran a"), log);
         assertEquals(0, lane.size());
     }
 
@@ -76,7 +79,7 @@ class LaneTest {
     void aRefusedCallIsToldAndLeavesTheLane() {
         Lane lane = new Lane("test", r -> {
             throw new RejectedExecutionException("full");
-        }, 1, time, Duration.ofSeconds(10), listener);
+        }, 1, time, Duration.ofSeconds(10));
         lane.submit("a", job("a"));
         lane.submit("b", job("b"));
         assertEquals(List.of("rejected a: full", "rejected b: full"), log);
@@ -85,18 +88,17 @@ class LaneTest {
 
     @Test
     void aCallGivenUpHoldsTheLaneUntilTheBoundedWaitEndsThenIsAbandoned() {
-        Lane lane = new Lane("test", manual, 1, time, Duration.ofSeconds(10), listener);
+        Lane lane = new Lane("test", manual, 1, time, Duration.ofSeconds(10));
         Lane.Ticket a = lane.submit("a", job("a"));
         lane.submit("b", job("b"));
         lane.giveUp(a);
-        assertEquals(2, handed.size(), "a, then the wait for a to unwind");
-        handed.get(1).run(); // waits Lane.UNWIND of wall time: a does not end, so the scheduler-bounded wait starts
+        assertEquals(1, handed.size(), "only a runs");
         time.advance(Duration.ofSeconds(9));
-        assertEquals(2, handed.size(), "b still waits for a");
+        assertEquals(1, handed.size(), "b still waits for a");
         time.advance(Duration.ofSeconds(1));
         assertEquals(List.of("abandoned a"), log);
-        assertEquals(3, handed.size(), "b started without a");
-        handed.get(2).run();
+        assertEquals(2, handed.size(), "b started without a");
+        handed.get(1).run();
         handed.get(0).run(); // a returns at last
         assertEquals(List.of("abandoned a", "ran b", "ran a", "ended late a"), log);
         assertEquals(0, lane.size());
@@ -104,15 +106,14 @@ class LaneTest {
 
     @Test
     void aCallGivenUpThatReturnsInTimeIsNotAbandoned() {
-        Lane lane = new Lane("test", manual, 1, time, Duration.ofSeconds(10), listener);
+        Lane lane = new Lane("test", manual, 1, time, Duration.ofSeconds(10));
         Lane.Ticket a = lane.submit("a", job("a"));
         lane.submit("b", job("b"));
         lane.giveUp(a);
         handed.get(0).run(); // a returns (its interrupt ended it)
-        assertEquals(3, handed.size(), "b starts at once");
-        handed.get(1).run(); // the unwind wait sees a ended and schedules nothing
+        assertEquals(2, handed.size(), "b starts at once");
         time.advance(Duration.ofMinutes(1));
-        handed.get(2).run();
+        handed.get(1).run();
         assertEquals(List.of("ran a", "ran b"), log);
         assertEquals(0, time.pendingTasks());
     }

@@ -1,7 +1,8 @@
 package dev.zdd.core.journal;
 
 import dev.zdd.api.Deployment;
-import dev.zdd.api.DeploymentEvent.Type;
+import dev.zdd.api.DeploymentEvent;
+import dev.zdd.api.StepOutcome.Outcome;
 import dev.zdd.api.DeploymentResult;
 import dev.zdd.api.DeploymentStatus;
 import dev.zdd.api.Route;
@@ -32,8 +33,8 @@ class EngineJournalTest {
         ReliabilityFixture f = new ReliabilityFixture();
         List<String> seenAtEvents = new java.util.ArrayList<>();
         Deployment d = f.builder().journal(f.journal).listener(e -> {
-            if (e.type() == Type.STEP_SUCCEEDED && e.stepIndex() >= 0) {
-                seenAtEvents.add(e.stepIndex() + "->" + f.journal.read("shop").orElseThrow().completedSteps());
+            if (e instanceof DeploymentEvent.StepEnded s && s.outcome() == Outcome.SUCCEEDED && s.index() >= 0) {
+                seenAtEvents.add(s.index() + "->" + f.journal.read("shop").orElseThrow().completedSteps());
             }
         }).build().start(f.spec, ReliabilityFixture.plan());
         DeploymentResult r = f.finish(d);
@@ -130,7 +131,11 @@ class EngineJournalTest {
         assertEquals(f.before, f.router.table());
         assertEquals(List.of(n1), f.launcher.retired());
         assertEquals(List.of(n1), r.launched());
-        String started = f.events(Type.STARTED).get(0).message();
+        DeploymentEvent.Started startedEvent = f.events(DeploymentEvent.Started.class).get(0);
+        assertTrue(startedEvent.recovery());
+        assertEquals("shop-v2-dead-1", startedEvent.deploymentId());
+        assertEquals(f.before, startedEvent.routingBefore());
+        String started = startedEvent.detail();
         assertTrue(started.startsWith("recovering deployment shop-v2-dead-1 found interrupted in the journal (its process"
                 + " died): ") && started.endsWith("; rolling back to the routing journaled before it"), started);
         assertEquals(DeploymentStatus.ROLLED_BACK, f.journal.read("shop").orElseThrow().status());
@@ -149,7 +154,9 @@ class EngineJournalTest {
         assertEquals(DeploymentStatus.SUCCEEDED, r.status());
         assertEquals(Routing.of(Route.active(n1, 10000), Route.draining(f.old1), Route.draining(f.old2)), f.router.table());
         assertEquals(List.of(f.old1, f.old2), f.launcher.retired());
-        assertTrue(f.events(Type.STARTED).get(0).message().endsWith("; resuming at step 3/5"));
+        DeploymentEvent.Started started = f.events(DeploymentEvent.Started.class).get(0);
+        assertTrue(started.recovery());
+        assertTrue(started.detail().endsWith("; resuming at step 3/5"), started.detail());
     }
 
     @Test
@@ -162,7 +169,9 @@ class EngineJournalTest {
         f.time.runUntilIdle();
         assertEquals(DeploymentStatus.PAUSED, d.status());
         assertTrue(f.router.table().servingVersions().size() == 2, "nothing undone");
-        assertTrue(f.events(Type.PAUSED).get(0).message().contains("resume() retries step 3/5 (shift traffic [half]"));
+        DeploymentEvent.Paused paused = f.events(DeploymentEvent.Paused.class).get(0);
+        assertEquals(2, paused.index());
+        assertTrue(paused.reason().contains("resume() retries step 3/5 (shift traffic [half]"), paused.reason());
         d.resume();
         assertEquals(DeploymentStatus.SUCCEEDED, f.finish(d).status());
     }

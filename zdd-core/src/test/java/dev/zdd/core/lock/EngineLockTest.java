@@ -39,20 +39,25 @@ class EngineLockTest {
     void aSecondDeploymentOfTheServiceIsRefusedNamingTheHolderAndTheLockIsReleasedAtTheEnd() {
         ReliabilityFixture f = new ReliabilityFixture();
         Engine engine = f.builder().lock(FileDeploymentLock.in(dir)).build();
+        // another engine on the same lock directory: what another process would be
+        Engine other = f.builder().lock(FileDeploymentLock.in(dir)).build();
         Deployment first = engine.start(f.spec, gated());
         f.time.advance(Duration.ofSeconds(10));
         assertEquals(DeploymentStatus.RUNNING, first.status());
         int applies = f.router.applyCalls();
-        LockHeldException e = assertThrows(LockHeldException.class,
+        IllegalStateException same = assertThrows(IllegalStateException.class,
                 () -> engine.start(DeploymentSpec.builder("shop", "v3").build(), ReliabilityFixture.replaceAll()));
+        assertTrue(same.getMessage().startsWith("this engine is already deploying shop"), same.getMessage());
+        LockHeldException e = assertThrows(LockHeldException.class,
+                () -> other.start(DeploymentSpec.builder("shop", "v3").build(), ReliabilityFixture.replaceAll()));
         assertTrue(e.getMessage().startsWith("service 'shop' is being deployed by deployment " + first.id() + " (pid "
                 + ProcessHandle.current().pid() + " on host "), e.getMessage());
         assertEquals(applies, f.router.applyCalls(), "the refused deployment touched nothing");
         // another service is not affected
         assertTrue(FileDeploymentLock.in(dir).file("other").getFileName().toString().equals("other.lock"));
-        first.promote();
+        assertTrue(first.promote().toCompletableFuture().join().accepted());
         assertEquals(DeploymentStatus.SUCCEEDED, f.finish(first).status());
-        DeploymentResult second = f.finish(engine.start(DeploymentSpec.builder("shop", "v3").build(), ReliabilityFixture.replaceAll()));
+        DeploymentResult second = f.finish(other.start(DeploymentSpec.builder("shop", "v3").build(), ReliabilityFixture.replaceAll()));
         assertEquals(DeploymentStatus.SUCCEEDED, second.status());
         assertEquals(java.util.Set.of("v3"), f.router.table().servingVersions());
     }
@@ -61,12 +66,14 @@ class EngineLockTest {
     void withLockWaitTheSecondWaitsPendingThroughTheSchedulerAndPlansOnceItHasTheLock() {
         ReliabilityFixture f = new ReliabilityFixture();
         Engine engine = f.builder().lock(FileDeploymentLock.in(dir)).lockWait(Duration.ofMinutes(30)).build();
+        // the second deployment comes from another engine on the same lock (one engine refuses a second deployment)
+        Engine other = f.builder().lock(FileDeploymentLock.in(dir)).lockWait(Duration.ofMinutes(30)).build();
         Deployment first = engine.start(f.spec, gated());
         f.time.advance(Duration.ofSeconds(10));
-        Deployment second = engine.start(DeploymentSpec.builder("shop", "v3").build(), ReliabilityFixture.replaceAll());
+        Deployment second = other.start(DeploymentSpec.builder("shop", "v3").build(), ReliabilityFixture.replaceAll());
         f.time.advance(Duration.ofMinutes(10));
         assertEquals(DeploymentStatus.PENDING, second.status(), "waits while the first holds the lock");
-        first.promote();
+        assertTrue(first.promote().toCompletableFuture().join().accepted());
         assertEquals(DeploymentStatus.SUCCEEDED, f.finish(first).status());
         DeploymentResult r = f.finish(second);
         assertEquals(DeploymentStatus.SUCCEEDED, r.status(), r.reason());
@@ -79,16 +86,17 @@ class EngineLockTest {
     void aWaitThatRunsOutOrIsAbortedEndsWithNothingDone() {
         ReliabilityFixture f = new ReliabilityFixture();
         Engine engine = f.builder().lock(FileDeploymentLock.in(dir)).lockWait(Duration.ofMinutes(5)).build();
+        Engine other = f.builder().lock(FileDeploymentLock.in(dir)).lockWait(Duration.ofMinutes(5)).build();
         Deployment first = engine.start(f.spec, gated());
         f.time.advance(Duration.ofSeconds(10));
         int applies = f.router.applyCalls();
-        Deployment late = engine.start(DeploymentSpec.builder("shop", "v3").build(), ReliabilityFixture.replaceAll());
+        Deployment late = other.start(DeploymentSpec.builder("shop", "v3").build(), ReliabilityFixture.replaceAll());
         DeploymentResult r = f.finish(late);
         assertEquals(DeploymentStatus.ROLLED_BACK, r.status());
         assertTrue(r.reason().startsWith("not started: service 'shop' is being deployed by deployment " + first.id())
                 && r.reason().endsWith("still held after waiting PT5M"), r.reason());
-        Deployment aborted = engine.start(DeploymentSpec.builder("shop", "v4").build(), ReliabilityFixture.replaceAll());
-        aborted.abort("changed my mind");
+        Deployment aborted = other.start(DeploymentSpec.builder("shop", "v4").build(), ReliabilityFixture.replaceAll());
+        assertTrue(aborted.abort("changed my mind").toCompletableFuture().join().accepted());
         assertEquals("not started: aborted while waiting: changed my mind", f.finish(aborted).reason());
         assertEquals(applies, f.router.applyCalls());
         assertEquals(DeploymentStatus.RUNNING, first.status());

@@ -1,7 +1,7 @@
 package dev.zdd.core.policy;
 
 import dev.zdd.api.Deployment;
-import dev.zdd.api.DeploymentEvent.Type;
+import dev.zdd.api.DeploymentEvent.Kind;
 import dev.zdd.api.DeploymentResult;
 import dev.zdd.api.DeploymentStatus;
 import dev.zdd.api.Plan;
@@ -92,7 +92,7 @@ class EngineWindowTest {
         assertEquals(DeploymentStatus.ROLLED_BACK, r.status());
         assertTrue(r.reason().contains("hook 'after-shift' vetoed the deployment: error rate 7% after the first shift"), r.reason());
         assertEquals(g.before, g.router.table());
-        assertTrue(g.events(Type.ROLLBACK_STARTED).size() == 1);
+        assertTrue(g.events(Kind.ROLLBACK_STARTED).size() == 1);
         assertTrue(plan.steps().get(3) instanceof Step.ShiftTraffic);
     }
 }

@@ -4,9 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zdd.api.CheckResult;
 import dev.zdd.api.DeploymentEvent;
-import dev.zdd.api.DeploymentEvent.Type;
+import dev.zdd.api.DeploymentResult;
+import dev.zdd.api.DeploymentStatus;
+import dev.zdd.api.HealthResult;
+import dev.zdd.api.Plan;
 import dev.zdd.api.Route;
 import dev.zdd.api.Routing;
+import dev.zdd.api.Step;
+import dev.zdd.api.StepOutcome.Outcome;
 import dev.zdd.api.Target;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,28 +35,47 @@ class DeploymentRecorderTest {
     static final Target A = Target.of("app-1", "v1", "127.0.0.1", 8080);
     static final Target B = Target.of("app-2", "v2", "127.0.0.1", 8081);
 
-    static DeploymentEvent ev(String id, Type type, int sec, String step, String msg) {
-        return new DeploymentEvent(id, type, T0.plusSeconds(sec), -1, step, msg);
+    static final Routing BEFORE = Routing.of(Route.active(A, 10000));
+
+    static Instant at(int sec) {
+        return T0.plusSeconds(sec);
+    }
+
+    static DeploymentEvent.CheckVerdict verdict(int sec, CheckResult.Verdict v, String detail, Map<String, Double> values) {
+        return new DeploymentEvent.CheckVerdict("d-42", at(sec), 6, "canary-health", new CheckResult(v, detail, values));
     }
 
     /** A canary that the analysis rolls back at 25%. */
     static DeploymentRecorder canaryRolledBack() {
         DeploymentRecorder r = new DeploymentRecorder();
-        r.onEvent(ev("d-42", Type.STARTED, 0, "", "plan (canary), 12 steps"));
-        r.onEvent(ev("d-42", Type.PROBE_RESULT, 1, "await healthy app-2", "app-2 HEALTHY"));
-        r.onEvent(ev("d-42", Type.PROBE_RESULT, 2, "await healthy app-2", "app-2 UNHEALTHY: 503"));
-        r.onEvent(ev("d-42", Type.PROBE_RESULT, 3, "await healthy app-2", "app-2 HEALTHY"));
-        r.onEvent(ev("d-42", Type.ROUTING_APPLIED, 5, "shift traffic [canary 10%]", Routing.of(Route.active(A, 9000), Route.active(B, 1000)).toString()));
-        r.onEvent(ev("d-42", Type.CHECK_RESULT, 5, "check 'canary-health'", "PASS canary-health: window opened; error-rate=NaN"));
-        r.onEvent(ev("d-42", Type.CHECK_RESULT, 65, "check 'canary-health'", "PASS canary-health: measurement 1/3 error-rate=0.002 error-rate.requests=510"));
-        r.onEvent(ev("d-42", Type.ROUTING_APPLIED, 66, "shift traffic [canary 25%]", Routing.of(Route.active(A, 7500), Route.active(B, 2500)).toString()));
-        r.onEvent(ev("d-42", Type.CHECK_RESULT, 126, "check 'canary-health'", "INCONCLUSIVE canary-health: measurement 2/3 error-rate=NaN error-rate.requests=0"));
-        r.onEvent(ev("d-42", Type.CHECK_RESULT, 186, "check 'canary-health'", "FAIL canary-health: error-rate=0.05 > 0.01 over 1200 requests error-rate.requests=1200"));
-        r.onEvent(ev("d-42", Type.STEP_FAILED, 186, "check 'canary-health'", "FAIL canary-health: error-rate=0.05 > 0.01"));
-        r.onEvent(ev("d-42", Type.ROLLBACK_STARTED, 186, "", "check 'canary-health' failed: error-rate=0.05 > 0.01"));
-        r.onEvent(ev("d-42", Type.ROUTING_APPLIED, 187, "rollback", Routing.of(Route.active(A, 10000), Route.disabled(B)).toString()));
-        r.onEvent(ev("other", Type.STARTED, 188, "", "another deployment: ignored"));
-        r.onEvent(ev("d-42", Type.FINISHED, 190, "", "ROLLED_BACK"));
+        Plan plan = new Plan("canary", List.of(new Step.Launch("app-2", "v2", Map.of()),
+                new Step.AwaitHealthy(List.of("app-2")), new Step.Check("canary-health")));
+        r.onEvent(new DeploymentEvent.Started("d-42", at(0), "shop", "v2", plan, BEFORE, false, ""));
+        r.onEvent(new DeploymentEvent.ProbeResult("d-42", at(1), 1, B, HealthResult.healthy()));
+        r.onEvent(new DeploymentEvent.ProbeResult("d-42", at(2), 1, B, HealthResult.unhealthy("503")));
+        r.onEvent(new DeploymentEvent.ProbeResult("d-42", at(3), 1, B, HealthResult.healthy()));
+        r.onEvent(new DeploymentEvent.RoutingApplied("d-42", at(5), 2, "canary 10%",
+                Routing.of(Route.active(A, 9000), Route.active(B, 1000))));
+        r.onEvent(verdict(5, CheckResult.Verdict.PASS, "window opened", Map.of("error-rate", Double.NaN)));
+        r.onEvent(verdict(65, CheckResult.Verdict.PASS, "measurement 1/3",
+                Map.of("error-rate", 0.002, "error-rate.requests", 510.0)));
+        r.onEvent(new DeploymentEvent.RoutingApplied("d-42", at(66), 4, "canary 25%",
+                Routing.of(Route.active(A, 7500), Route.active(B, 2500))));
+        r.onEvent(verdict(126, CheckResult.Verdict.INCONCLUSIVE, "measurement 2/3",
+                Map.of("error-rate", Double.NaN, "error-rate.requests", 0.0)));
+        r.onEvent(verdict(186, CheckResult.Verdict.FAIL, "error-rate=0.05 > 0.01 over 1200 requests",
+                Map.of("error-rate", 0.05, "error-rate.requests", 1200.0)));
+        r.onEvent(new DeploymentEvent.StepEnded("d-42", at(186), 6, "check 'canary-health'", Outcome.FAILED,
+                "check 'canary-health': FAIL - error-rate=0.05 > 0.01"));
+        r.onEvent(new DeploymentEvent.RollbackStarted("d-42", at(186),
+                "check 'canary-health' failed: error-rate=0.05 > 0.01"));
+        r.onEvent(new DeploymentEvent.RoutingApplied("d-42", at(187), -1, "rollback",
+                Routing.of(Route.active(A, 10000), Route.disabled(B))));
+        r.onEvent(new DeploymentEvent.Started("other", at(188), "shop", "v3", plan, BEFORE, false,
+                "another deployment: ignored"));
+        r.onEvent(new DeploymentEvent.Finished("d-42", at(190), new DeploymentResult("d-42", "shop", "v2",
+                DeploymentStatus.ROLLED_BACK, "check 'canary-health' failed", at(0), at(190), BEFORE, BEFORE, List.of(B),
+                List.of(B), List.of(), List.of())));
         return r;
     }
 
@@ -76,6 +100,12 @@ class DeploymentRecorderTest {
         assertEquals(0.05, fail.measurements().get("error-rate"));
         assertEquals(1200.0, fail.measurements().get("error-rate.requests"));
         assertTrue(Double.isNaN(t.checks().get(0).measurements().get("error-rate")));
+        assertEquals(List.of(DeploymentEvent.Kind.STARTED, DeploymentEvent.Kind.STEP_ENDED,
+                DeploymentEvent.Kind.ROLLBACK_STARTED, DeploymentEvent.Kind.FINISHED),
+                t.milestones().stream().map(DeploymentTimeline.Milestone::kind).toList());
+        assertEquals(List.of(false, true, false, false),
+                t.milestones().stream().map(DeploymentTimeline.Milestone::failed).toList());
+        assertEquals("canary 25%", t.traffic().get(1).label());
     }
 
     @Test
@@ -94,7 +124,7 @@ class DeploymentRecorderTest {
     @Test
     void svgIsWellFormedSelfContainedAndEscapesText(@TempDir Path dir) throws Exception {
         DeploymentRecorder r = canaryRolledBack();
-        r.onEvent(ev("d-42", Type.PAUSED, 189, "", "paused by <script>alert(1)</script> & co"));
+        r.onEvent(new DeploymentEvent.Paused("d-42", at(189), 6, "paused by <script>alert(1)</script> & co"));
         String svg = r.toSvg();
         Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
@@ -103,7 +133,7 @@ class DeploymentRecorderTest {
         assertFalse(svg.contains("href"), "no external resources");
         assertTrue(svg.contains("ROLLED_BACK"));
         assertTrue(svg.contains("v2 25%"), "share labels");
-        assertTrue(svg.contains("last FAIL: FAIL canary-health: error-rate=0.05 &gt; 0.01"), "failure reason in the footer");
+        assertTrue(svg.contains("last FAIL: error-rate=0.05 &gt; 0.01"), "failure reason in the footer");
         List<Path> files = r.writeTo(dir, "d-42");
         assertEquals(List.of(dir.resolve("d-42.json"), dir.resolve("d-42.svg")), files);
         assertEquals(svg, Files.readString(files.get(1)));

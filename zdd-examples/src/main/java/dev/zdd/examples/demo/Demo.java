@@ -96,8 +96,10 @@ public final class Demo implements Scenario {
                     .listener(rollbackTimer)
                     .listener(e -> timeline.get().onEvent(e))
                     .listener(e -> {
-                        if (e.type() == DeploymentEvent.Type.STEP_STARTED || e.type() == DeploymentEvent.Type.ROLLBACK_STARTED) {
-                            System.out.println("    " + (e.type() == DeploymentEvent.Type.ROLLBACK_STARTED ? "ROLLBACK: " + e.message() : e.step()));
+                        if (e instanceof DeploymentEvent.StepStarted s) {
+                            System.out.println("    " + s.step());
+                        } else if (e instanceof DeploymentEvent.RollbackStarted r) {
+                            System.out.println("    ROLLBACK: " + r.reason());
                         }
                     })
                     .build();
@@ -245,9 +247,9 @@ public final class Demo implements Scenario {
 
         @Override
         public void onEvent(DeploymentEvent event) {
-            if (event.type() == DeploymentEvent.Type.ROLLBACK_STARTED) {
+            if (event.kind() == DeploymentEvent.Kind.ROLLBACK_STARTED) {
                 started = System.nanoTime();
-            } else if (event.type() == DeploymentEvent.Type.FINISHED && started != 0) {
+            } else if (event.kind() == DeploymentEvent.Kind.FINISHED && started != 0) {
                 millis = Stats.round((System.nanoTime() - started) / 1e6);
             }
         }

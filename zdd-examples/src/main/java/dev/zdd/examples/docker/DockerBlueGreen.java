@@ -11,6 +11,7 @@ import dev.zdd.api.ProbePolicy;
 import dev.zdd.api.Route;
 import dev.zdd.api.Routing;
 import dev.zdd.api.Step;
+import dev.zdd.api.StepOutcome;
 import dev.zdd.api.Target;
 import dev.zdd.core.Engine;
 import dev.zdd.core.strategy.BlueGreen;
@@ -205,9 +206,9 @@ public final class DockerBlueGreen implements Scenario {
 
     private static void record(DeploymentEvent e, Map<String, Long> at) {
         long now = System.nanoTime();
-        if (e.type() == DeploymentEvent.Type.STEP_SUCCEEDED) {
-            at.putIfAbsent("step" + e.stepIndex(), now);
-        } else if (e.type() == DeploymentEvent.Type.ROUTING_APPLIED) {
+        if (e instanceof DeploymentEvent.StepEnded s && s.outcome() == StepOutcome.Outcome.SUCCEEDED) {
+            at.putIfAbsent("step" + s.index(), now);
+        } else if (e.kind() == DeploymentEvent.Kind.ROUTING_APPLIED) {
             at.putIfAbsent("switched", now);
         }
     }

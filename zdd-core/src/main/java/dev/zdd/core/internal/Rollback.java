@@ -1,0 +1,305 @@
+package dev.zdd.core.internal;
+
+import dev.zdd.api.DeploymentEvent;
+import dev.zdd.api.DeploymentStatus;
+import dev.zdd.api.LaunchRequest;
+import dev.zdd.api.Route;
+import dev.zdd.api.Routing;
+import dev.zdd.api.StepOutcome;
+import dev.zdd.api.StepOutcome.Outcome;
+import dev.zdd.api.Target;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
+
+/**
+ * Undoes what the {@link Ledger} says a deployment did, in this order: wait (bounded) until every launcher call in doubt
+ * has settled; bring back the old targets that were retired or may have been stopped (retire again where a stop was
+ * cut off, then relaunch and probe), so that no traffic goes back to a stopped target; restore exactly the routing read
+ * before (with relaunched targets in place of their old selves), with retries; retire what was launched. What it
+ * cannot do becomes a leftover, and then the deployment ends FAILED instead of ROLLED_BACK. Each action is a step
+ * outcome with index -1. Not thread-safe: confined to the actor. Internal.
+ */
+final class Rollback {
+    private static final Logger LOG = LoggerFactory.getLogger("dev.zdd.core.Engine");
+
+    /** Hears the end of the rollback. */
+    interface Done {
+        void rolledBack(DeploymentStatus end);
+    }
+
+    private final RunContext ctx;
+    private final Ledger ledger;
+    private final Done done;
+    private final Map<String, Target> replaced = new HashMap<>();
+    private Action settling;
+
+    Rollback(RunContext ctx, Done done) {
+        this.ctx = ctx;
+        this.ledger = ctx.ledger;
+        this.done = done;
+    }
+
+    void start() {
+        if (ledger.unsettled.isEmpty()) {
+            relaunch(ledger.preexistingDown(), 0);
+            return;
+        }
+        settling = new Action("wait for launcher calls in doubt (" + String.join(", ", ledger.unsettled) + ")");
+        Duration bound = Durations.plus(ctx.cfg.stepDeadline(), ctx.cfg.stepDeadline());
+        ctx.outcomes().onChange(this::settled);
+        ctx.calls.timer(settling.scope, bound, () -> {
+            settling.fail("still no answer after " + Texts.duration(bound) + ": " + String.join(", ", ledger.unsettled));
+            for (String what : ledger.unsettled) {
+                ledger.leftovers.add(what + " did not answer: check what it did by hand");
+            }
+            settling = null;
+            relaunch(ledger.preexistingDown(), 0);
+        });
+    }
+
+    private void settled() {
+        if (settling == null || !ledger.unsettled.isEmpty()) {
+            return;
+        }
+        Action a = settling;
+        settling = null;
+        a.succeed("every launcher call has answered or been given up");
+        relaunch(ledger.preexistingDown(), 0);
+    }
+
+    // ------------------------------------------------------------------------------------------------ old targets
+
+    private void relaunch(List<String> order, int k) {
+        if (k == order.size()) {
+            restoreRouting();
+            return;
+        }
+        Target old = ledger.known.get(order.get(k));
+        Runnable next = () -> relaunch(order, k + 1);
+        switch (ledger.life(old.id())) {
+            case STOPPING -> {
+                ledger.leftovers.add("target " + RunContext.describe(old) + " may be stopping: its retire was cut off and"
+                        + " never returned; traffic goes back to it: check that it runs, or start it by hand");
+                next.run();
+            }
+            case MAYBE_STOPPED -> {
+                Action a = new Action("retire " + old.id() + " again before relaunching it (its retire failed or was cut off)");
+                Duration grace = ctx.cfg.rollbackGrace();
+                String key = ctx.outcomes().retiring(old);
+                a.call(ctx.launcherLane, "launcher.retire(" + old.id() + ")", Durations.plus(ctx.cfg.stepDeadline(), grace),
+                        () -> {
+                            ctx.cfg.launcher().retire(old, grace);
+                            return Boolean.TRUE;
+                        }, (ok, err) -> {
+                            if (err != null) {
+                                a.fail("could not retire " + old.id() + ": " + Texts.message(err));
+                                ledger.leftovers.add("target " + RunContext.describe(old) + " may be stopped (its retire"
+                                        + " failed: " + Texts.message(err) + "); traffic goes back to it: check it");
+                                next.run();
+                            } else {
+                                a.succeed("retired " + old.id());
+                                relaunchOne(old, next);
+                            }
+                        }, s -> ctx.outcomes().retireSettled(key, old, s));
+            }
+            case STOPPED -> relaunchOne(old, next);
+            case RUNNING -> next.run();
+        }
+    }
+
+    private void relaunchOne(Target old, Runnable next) {
+        Action a = new Action("relaunch " + old.id() + " (" + old.version() + ")");
+        LaunchRequest req = new LaunchRequest(ctx.spec.service(), old.id(), old.version(), old.attributes());
+        a.call(ctx.launcherLane, "launcher.launch", ctx.cfg.stepDeadline(), () -> ctx.cfg.launcher().launch(req), (t, err) -> {
+            if (err != null || t == null || !t.id().equals(old.id())) {
+                String said = err != null ? Texts.message(err) : t == null ? "no target returned" : "returned id " + t.id();
+                a.fail("could not relaunch " + old.id() + ": " + said);
+                ledger.leftovers.add("target " + RunContext.describe(old) + " was retired and could not be relaunched"
+                        + " (launcher said: " + said + "): start it by hand");
+                next.run();
+                return;
+            }
+            replaced.put(old.id(), t);
+            ledger.known.put(t.id(), t);
+            ledger.life.remove(t.id());
+            if (ctx.cfg.probe() == null) {
+                a.succeed("relaunched as " + t + " (no probe: not awaited)");
+                next.run();
+                return;
+            }
+            new HealthGate(ctx, a.scope, List.of(t), -1, ok -> {
+                a.succeed("relaunched as " + t + "; " + ok);
+                next.run();
+            }, bad -> {
+                a.fail("relaunched as " + t + " but " + bad);
+                ledger.leftovers.add("target " + RunContext.describe(t) + " was relaunched but is not healthy (" + bad
+                        + "): check it");
+                next.run();
+            }).start();
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------------ routing
+
+    private void restoreRouting() {
+        if (!ledger.routerTouched && replaced.isEmpty()) {
+            new Action("restore routing").succeed("nothing to restore: this deployment never changed the router");
+            retireLaunched(true);
+            return;
+        }
+        Routing desired = ledger.routingBefore;
+        if (!replaced.isEmpty()) {
+            List<Route> routes = new ArrayList<>(desired.routes().size());
+            for (Route r : desired.routes()) {
+                Target t = replaced.get(r.target().id());
+                routes.add(t == null ? r : new Route(t, r.weight(), r.state()));
+            }
+            desired = new Routing(routes, desired.stickiness(), desired.rules());
+        }
+        ledger.routerTouched = true;
+        restoreAttempt(new Action("restore routing"), desired, 1, new ArrayList<>());
+    }
+
+    private void restoreAttempt(Action a, Routing desired, int attempt, List<String> problems) {
+        a.call(ctx.routerLane, "router.apply", ctx.cfg.stepDeadline(), () -> {
+            ctx.cfg.router().apply(desired);
+            return Boolean.TRUE;
+        }, (ok, err) -> {
+            if (err != null) {
+                retryRestore(a, desired, attempt, problems, Texts.message(err));
+                return;
+            }
+            ledger.lastApplied = desired;
+            a.call(ctx.routerLane, "router.current", ctx.cfg.stepDeadline(), () -> ctx.cfg.router().current(), (now, err2) -> {
+                if (err2 != null) {
+                    retryRestore(a, desired, attempt, problems, "reading back failed: " + Texts.message(err2));
+                } else if (now == null || !desired.sameTrafficAs(now)) {
+                    retryRestore(a, desired, attempt, problems, "router reports " + Texts.routing(now));
+                } else {
+                    ctx.journal.write(x -> x.withRoutingApplied(desired, ctx.now()));
+                    ctx.events.emit(new DeploymentEvent.RoutingApplied(ctx.id, ctx.now(), -1, a.name, desired));
+                    a.succeed("traffic restored to the routing read before the deployment"
+                            + (attempt > 1 ? " at attempt " + attempt + " (" + String.join("; ", problems) + ")" : ""));
+                    retireLaunched(true);
+                }
+            });
+        });
+    }
+
+    private void retryRestore(Action a, Routing desired, int attempt, List<String> problems, String problem) {
+        problems.add("attempt " + attempt + ": " + problem);
+        if (attempt <= ctx.cfg.rollbackRetries()) {
+            Duration backoff = ctx.cfg.rollbackBackoff().multipliedBy(1L << Math.min(20, attempt - 1));
+            LOG.warn("deployment {}: restoring traffic failed ({}), retrying in {}", ctx.id,
+                    Texts.brief(problem, RunContext.BRIEF), Texts.duration(backoff));
+            ctx.calls.timer(a.scope, backoff, () -> restoreAttempt(a, desired, attempt + 1, problems));
+            return;
+        }
+        a.fail("traffic not restored after " + attempt + " attempts: " + String.join("; ", problems));
+        ledger.leftovers.add("traffic not restored (router said: " + problem + "): apply " + desired + " by hand");
+        retireLaunched(false);
+    }
+
+    // ------------------------------------------------------------------------------------------------ launched
+
+    private void retireLaunched(boolean trafficRestored) {
+        List<Target> toRetire = ledger.launchedAlive();
+        if (toRetire.isEmpty()) {
+            end();
+            return;
+        }
+        if (!trafficRestored) {
+            for (Target t : toRetire) {
+                ledger.leftovers.add("target " + RunContext.describe(t) + " still running: not retired because traffic"
+                        + " was not restored; stop it once traffic is restored");
+            }
+            end();
+            return;
+        }
+        StringJoiner ids = new StringJoiner(", ");
+        toRetire.forEach(t -> ids.add(t.id()));
+        Action a = new Action("retire launched " + Texts.brief(ids.toString(), RunContext.BRIEF));
+        Duration grace = ctx.cfg.rollbackGrace();
+        List<String> failures = new ArrayList<>();
+        int[] pending = {toRetire.size()};
+        for (Target t : toRetire) {
+            String key = ctx.outcomes().retiring(t);
+            a.call(ctx.launcherLane, "launcher.retire(" + t.id() + ")", Durations.plus(ctx.cfg.stepDeadline(), grace), () -> {
+                ctx.cfg.launcher().retire(t, grace);
+                return Boolean.TRUE;
+            }, (ok, err) -> {
+                if (err != null) {
+                    failures.add(t.id() + ": " + Texts.message(err));
+                    ledger.leftovers.add("target " + RunContext.describe(t) + " still running (launcher said: "
+                            + Texts.message(err) + "): stop it");
+                }
+                if (--pending[0] == 0) {
+                    if (failures.isEmpty()) {
+                        a.succeed("retired " + Texts.brief(ids.toString(), RunContext.BRIEF));
+                    } else {
+                        a.fail("could not retire " + Texts.brief(String.join("; ", failures), RunContext.BRIEF * 2));
+                    }
+                    end();
+                }
+            }, s -> ctx.outcomes().retireSettled(key, t, s));
+        }
+    }
+
+    private void end() {
+        for (String doubt : ledger.launchesInDoubt) {
+            ledger.leftovers.add("launch of " + doubt + " was cut off and never answered: an instance may be running:"
+                    + " find it and stop it");
+        }
+        ledger.launchesInDoubt.clear();
+        done.rolledBack(ledger.leftovers.isEmpty() ? DeploymentStatus.ROLLED_BACK : DeploymentStatus.FAILED);
+    }
+
+    /** One rollback action, recorded as a step outcome with index -1. */
+    private final class Action {
+        final String name;
+        final Scope scope = new Scope();
+        final Instant started = ctx.now();
+
+        Action(String what) {
+            this.name = "rollback: " + what;
+            LOG.warn("deployment {}: {}", ctx.id, name);
+            ctx.events.emit(new DeploymentEvent.StepStarted(ctx.id, started, -1, name));
+        }
+
+        void succeed(String detail) {
+            end(Outcome.SUCCEEDED, detail);
+            LOG.info("deployment {}: {} succeeded: {}", ctx.id, name, Texts.brief(detail, RunContext.BRIEF));
+        }
+
+        void fail(String why) {
+            end(Outcome.FAILED, why);
+            LOG.warn("deployment {}: {} failed: {}", ctx.id, name, Texts.brief(why, RunContext.BRIEF));
+        }
+
+        private void end(Outcome o, String detail) {
+            scope.close();
+            Instant now = ctx.now();
+            ledger.outcomes.add(new StepOutcome(-1, name, o, started, now, detail));
+            ctx.events.emit(new DeploymentEvent.StepEnded(ctx.id, now, -1, name, o, detail));
+        }
+
+        <T> void call(Lane lane, String what, Duration deadline, Callable<T> body, BiConsumer<T, Throwable> then) {
+            ctx.calls.call(scope, lane, what + " in " + name, deadline, body, then);
+        }
+
+        <T> void call(Lane lane, String what, Duration deadline, Callable<T> body, BiConsumer<T, Throwable> then,
+                      java.util.function.Consumer<Calls.Settled<T>> settled) {
+            ctx.calls.call(scope, lane, what + " in " + name, deadline, body, then, settled);
+        }
+    }
+}
