@@ -51,11 +51,13 @@ public final class PlanValidator {
             origin.putIfAbsent(t.id(), "in the spec's targets");
         }
         Map<String, Integer> retiredBy = new HashMap<>();
+        InForce inForce = new InForce(context.current());
         List<Step> steps = plan.steps();
         for (int i = 0; i < steps.size(); i++) {
             Step step = steps.get(i);
             try {
                 check(step, i, known, origin, retiredBy, context, config);
+                inForce.check(step, i);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(stepName(plan, i) + ": " + e.getMessage(), e);
             }
@@ -136,5 +138,46 @@ public final class PlanValidator {
     private static IllegalArgumentException unknown(String field, String id) {
         return new IllegalArgumentException(field + " '" + id + "' is not a known target (not in the router's current"
                 + " routing, not in the spec's targets, not launched by an earlier step)");
+    }
+
+    /**
+     * The routing in force at each step of the plan: a Retire may not stop a target that it still sends traffic to
+     * (that would leave traffic on a stopped target); shift traffic away from it first.
+     */
+    private static final class InForce {
+        private final Map<String, Integer> serving = new HashMap<>();
+        private String source = "the router's current routing";
+
+        InForce(Routing current) {
+            record(current.routes());
+        }
+
+        void check(Step step, int i) {
+            if (step instanceof Step.ShiftTraffic s) {
+                serving.clear();
+                for (Step.Allocation a : s.allocations()) {
+                    if (a.state() == dev.zdd.api.RouteState.ACTIVE && a.weight() > 0) {
+                        serving.put(a.targetId(), a.weight());
+                    }
+                }
+                source = "plan step " + (i + 1);
+            } else if (step instanceof Step.Retire s) {
+                for (String id : s.targetIds()) {
+                    Integer w = serving.get(id);
+                    if (w != null) {
+                        throw new IllegalArgumentException("retire.targetIds '" + id + "' still serves traffic (weight " + w
+                                + " in the routing set by " + source + "): shift traffic away from it before retiring it");
+                    }
+                }
+            }
+        }
+
+        private void record(List<Route> routes) {
+            for (Route r : routes) {
+                if (r.serving()) {
+                    serving.put(r.target().id(), r.weight());
+                }
+            }
+        }
     }
 }

@@ -101,9 +101,20 @@ class EngineValidationTest {
         rejects(f.engine(), plan(weights("off", "old1", 0, "old2", 0)), "plan step 1 of 1 (shift traffic [off]: old1=0"
                 + " old2=0): shiftTraffic.allocations serve no traffic (no ACTIVE target with a weight above 0): applying"
                 + " it would take the service down");
-        rejects(f.engine(), plan(new Step.Retire(List.of("old1"), Duration.ZERO), shift("back", "old1")),
-                "plan step 2 of 2 (shift traffic [back]: old1=10000): shiftTraffic.allocations[0].targetId 'old1' was"
-                        + " retired by plan step 1");
+        rejects(f.engine(), plan(shift("away", "old2"), new Step.Retire(List.of("old1"), Duration.ZERO),
+                shift("back", "old1")), "plan step 3 of 3 (shift traffic [back]: old1=10000):"
+                + " shiftTraffic.allocations[0].targetId 'old1' was retired by plan step 2");
+    }
+
+    @Test
+    void aRetireMustNotStopATargetThatStillServes() {
+        rejects(f.engine(), plan(new Step.Retire(List.of("old1"), Duration.ZERO)), "plan step 1 of 1 (retire old1 (grace"
+                + " PT0S)): retire.targetIds 'old1' still serves traffic (weight 5000 in the routing set by the router's"
+                + " current routing): shift traffic away from it before retiring it");
+        rejects(f.engine(), plan(launch("n1"), weights("mostly new", "n1", 9000, "old2", 1000), new Step.Retire(
+                List.of("old1", "old2"), Duration.ZERO)), "plan step 3 of 3 (retire old1, old2 (grace PT0S)):"
+                + " retire.targetIds 'old2' still serves traffic (weight 1000 in the routing set by plan step 2): shift"
+                + " traffic away from it before retiring it");
     }
 
     @Test
