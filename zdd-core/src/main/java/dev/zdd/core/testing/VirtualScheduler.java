@@ -9,7 +9,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.PriorityQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -28,10 +30,25 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Blocking calls: give the engine {@link #executor()}. Its tasks are queued as zero-delay tasks; when one runs, the
  * driving thread hands it to a helper thread and waits until it finishes, so that execution stays sequential and
- * deterministic. A fake that must simulate a call that never answers calls {@link #hangUntilInterrupted()}: the driving
- * thread then goes on with virtual time while the call stays blocked until the engine's deadline interrupts it. Each call
- * costs two thread switches; for simulations of thousands of targets whose fakes never hang, {@link #inlineExecutor()}
- * runs calls on the driving thread itself.
+ * deterministic. A fake running inside such a call may block in virtual time with the static helpers:
+ * <ul>
+ *   <li>{@link #hangUntilInterrupted()}: a call that never answers (until the engine interrupts it);</li>
+ *   <li>{@link #blockFor(Duration)}: a call that takes that much virtual time, or ends early with
+ *       {@link InterruptedException} when the engine interrupts it;</li>
+ *   <li>{@link #blockUninterruptiblyFor(Duration)}: a call that takes that much virtual time whatever happens (a
+ *       {@code docker stop} that completes although the engine gave up on it), then returns with its interrupt flag
+ *       set if it was interrupted;</li>
+ *   <li>{@link #meanwhile(Runnable)}: something another thread does while the call is in flight (a person's
+ *       {@code abort()} arriving at that moment).</li>
+ * </ul>
+ * While such a call is blocked, the driving thread goes on with virtual time; the call is released by a task of this
+ * scheduler at the right virtual time, and the driving thread then waits until the call ends or blocks again. Interrupts
+ * are deterministic too: after every task, the driving thread waits until every blocked call that task interrupted has
+ * settled (ended, or blocked again) before it runs the next one. So, as long as fakes block only through these helpers,
+ * one thread at a time runs and a run depends only on its inputs. Each call costs two thread switches (the threads are
+ * shared by all virtual schedulers); for simulations of thousands of targets whose fakes never block,
+ * {@link #inlineExecutor()} runs calls on the driving thread itself. {@link #shutdown()} releases the calls still
+ * blocked when a test is over.
  *
  * <p>Thread-safe: tasks may be scheduled and cancelled from any thread (for example by a handle method called from
  * another thread); only one thread at a time may drive time (a second one waits for the first, at most
@@ -50,16 +67,26 @@ public final class VirtualScheduler implements Scheduler, Clock {
     public static final Instant DEFAULT_START = Instant.parse("2024-01-01T00:00:00Z");
     /** Most wall time the driving thread waits for one task of {@link #executor()} that neither ends nor hangs: 30 s. */
     public static final Duration BLOCKING_CALL_LIMIT = Duration.ofSeconds(30);
-    /** Most wall time {@link #hangUntilInterrupted()} waits for its interrupt: 60 s. */
+    /**
+     * Most wall time {@link #hangUntilInterrupted()} waits for its interrupt, and any blocking helper for its release:
+     * 60 s.
+     */
     public static final Duration HANG_LIMIT = Duration.ofSeconds(60);
     /** Most wall time a second driving thread waits for the first to finish: 60 s. */
     public static final Duration DRIVER_WAIT = Duration.ofSeconds(60);
     /** Most tasks {@link #runUntilIdle()} runs before deciding that something reschedules itself forever. */
     public static final int MAX_IDLE_TASKS = 50_000_000;
 
-    private static final ThreadLocal<Handoff> CURRENT_CALL = new ThreadLocal<>();
+    private static final ThreadLocal<Call> CURRENT_CALL = new ThreadLocal<>();
     private static final ThreadLocal<Boolean> INLINE_CALL = new ThreadLocal<>();
     private static final AtomicInteger THREADS = new AtomicInteger();
+    /** Threads of the blocking calls of all virtual schedulers (idle ones end after 10 s). */
+    private static final ExecutorService WORKERS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
+            new java.util.concurrent.SynchronousQueue<>(), run -> {
+                Thread t = new Thread(run, "zdd-virtual-call-" + THREADS.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
 
     private final Instant start;
     private final Object lock = new Object();
@@ -68,7 +95,9 @@ public final class VirtualScheduler implements Scheduler, Clock {
     private final List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
     private final Executor executor = this::queueBlocking;
     private final Executor inlineExecutor = this::queueInline;
-    private volatile ExecutorService workers;
+    /** Blocking calls started and not ended, in start order; guarded by {@link #lock}. */
+    private final Set<Call> live = new LinkedHashSet<>();
+    private boolean shutDown;
     private long now;
     private long sequence;
     private int cancelled;
@@ -286,6 +315,7 @@ public final class VirtualScheduler implements Scheduler, Clock {
         } catch (Throwable e) {
             failures.add(e);
         }
+        settle();
     }
 
     // ------------------------------------------------------------------------------------------------ executor
@@ -327,51 +357,112 @@ public final class VirtualScheduler implements Scheduler, Clock {
         if (r == null) {
             throw new NullPointerException("task");
         }
+        synchronized (lock) {
+            if (shutDown) {
+                throw new java.util.concurrent.RejectedExecutionException("the virtual scheduler was shut down");
+            }
+        }
         schedule(Duration.ZERO, () -> runBlocking(r));
     }
 
+    /** Starts {@code r} on a worker thread; {@link #settle()}, right after this task, waits until it ends or blocks. */
     private void runBlocking(Runnable r) {
-        Handoff h = new Handoff();
-        workers().execute(() -> {
-            CURRENT_CALL.set(h);
-            try {
-                r.run();
-            } catch (VirtualMachineError e) {
-                throw e;
-            } catch (Throwable e) {
-                failures.add(e);
-            } finally {
-                CURRENT_CALL.remove();
-                h.latch.countDown();
+        Call c = new Call(this);
+        synchronized (lock) {
+            if (shutDown) {
+                return;
             }
-        });
+            live.add(c);
+        }
         try {
-            if (!h.latch.await(BLOCKING_CALL_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                failures.add(new IllegalStateException("a blocking call ran for more than " + BLOCKING_CALL_LIMIT.toSeconds()
-                        + " s of wall time without ending or calling VirtualScheduler.hangUntilInterrupted(); going on"));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            WORKERS.execute(() -> {
+                CURRENT_CALL.set(c);
+                try {
+                    r.run();
+                } catch (VirtualMachineError e) {
+                    throw e;
+                } catch (Throwable e) {
+                    failures.add(e);
+                } finally {
+                    CURRENT_CALL.remove();
+                    c.end();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            c.end();
+            failures.add(e);
         }
     }
 
-    private ExecutorService workers() {
-        ExecutorService w = workers;
-        if (w == null) {
+    /**
+     * Waits (on the driving thread) until no blocking call runs: each call started or released has ended or blocked
+     * again, each call a task interrupted has settled, and each {@link #meanwhile(Runnable)} action has run here. Every
+     * wait is bounded by {@link #BLOCKING_CALL_LIMIT}; a call that overruns it is recorded in {@link #failures()} and no
+     * longer waited for.
+     */
+    private void settle() {
+        List<Call> resume = new ArrayList<>();
+        while (true) {
+            boolean progress = false;
+            List<Call> calls;
             synchronized (lock) {
-                w = workers;
-                if (w == null) {
-                    ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
-                            new java.util.concurrent.SynchronousQueue<>(), run -> {
-                                Thread t = new Thread(run, "zdd-virtual-call-" + THREADS.incrementAndGet());
-                                t.setDaemon(true);
-                                return t;
-                            });
-                    workers = w = pool;
+                calls = new ArrayList<>(live);
+            }
+            for (Call c : calls) {
+                Runnable action = c.awaitSettled();
+                if (action != null) {
+                    try {
+                        action.run();
+                    } catch (VirtualMachineError e) {
+                        throw e;
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                    resume.add(c);
+                    progress = true;
+                } else if (c.waited) {
+                    c.waited = false;
+                    progress = true;
                 }
             }
+            if (progress) {
+                continue;
+            }
+            if (resume.isEmpty()) {
+                return;
+            }
+            resume.remove(0).release();
         }
-        return w;
+    }
+
+    private void forget(Call c) {
+        synchronized (lock) {
+            live.remove(c);
+        }
+    }
+
+    /**
+     * Releases every blocking call still blocked in one of the helpers (each then throws
+     * {@link IllegalStateException}) and refuses new ones, so that their threads return to the pool. For the end of a
+     * test or of one run of a simulation; virtual time stands still afterwards.
+     */
+    public void shutdown() {
+        List<Call> calls;
+        synchronized (lock) {
+            shutDown = true;
+            calls = new ArrayList<>(live);
+            live.clear();
+            queue.clear();
+            cancelled = 0;
+        }
+        for (Call c : calls) {
+            c.shutdown();
+        }
+    }
+
+    /** {@code true} on the thread of a call of some {@link #executor()} (where the blocking helpers work). */
+    public static boolean inCall() {
+        return CURRENT_CALL.get() != null;
     }
 
     /**
@@ -385,14 +476,89 @@ public final class VirtualScheduler implements Scheduler, Clock {
             throw new IllegalStateException("a call run by VirtualScheduler.inlineExecutor() cannot hang (it runs on the"
                     + " thread that drives time); use VirtualScheduler.executor() to simulate calls that never answer");
         }
-        Handoff h = CURRENT_CALL.get();
-        if (h != null) {
-            h.latch.countDown();
+        Call c = CURRENT_CALL.get();
+        if (c != null) {
+            c.block(null, true);
+            throw new AssertionError("unreachable");
         }
         if (new CountDownLatch(1).await(HANG_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("unreachable");
         }
         throw new IllegalStateException("a simulated hang was not interrupted within " + HANG_LIMIT.toSeconds() + " s");
+    }
+
+    /**
+     * Simulates a call that takes {@code virtual} time: blocks until the scheduler's time has moved that far, then
+     * returns; when interrupted first (the engine's deadline or an abort), throws {@link InterruptedException} at once.
+     * Throws at once too when the thread is already interrupted. Only inside a call of {@link #executor()}.
+     *
+     * @param virtual how long, in virtual time; zero or negative returns at once (unless interrupted)
+     * @throws IllegalStateException outside a call of {@link #executor()}, after {@link #HANG_LIMIT} of wall time
+     *                               without release, or when the scheduler is {@link #shutdown() shut down}
+     */
+    public static void blockFor(Duration virtual) throws InterruptedException {
+        Arguments.notNull("virtual", virtual);
+        Call c = callOrThrow("blockFor");
+        if (Thread.interrupted()) {
+            throw new InterruptedException("interrupted before blocking");
+        }
+        if (virtual.isNegative() || virtual.isZero()) {
+            return;
+        }
+        c.block(virtual, true);
+    }
+
+    /**
+     * Simulates a call that takes {@code virtual} time whatever happens: ignores interrupts until the scheduler's time
+     * has moved that far, then returns with the interrupt flag set when it was interrupted meanwhile (or before). Models
+     * an operation that completes although the engine gave up on it, such as a {@code docker stop}. Only inside a call
+     * of {@link #executor()}.
+     *
+     * @param virtual how long, in virtual time; zero or negative returns at once
+     * @throws IllegalStateException outside a call of {@link #executor()}, after {@link #HANG_LIMIT} of wall time
+     *                               without release, or when the scheduler is {@link #shutdown() shut down}
+     */
+    public static void blockUninterruptiblyFor(Duration virtual) {
+        Arguments.notNull("virtual", virtual);
+        Call c = callOrThrow("blockUninterruptiblyFor");
+        if (virtual.isNegative() || virtual.isZero()) {
+            return;
+        }
+        try {
+            c.block(virtual, false);
+        } catch (InterruptedException e) {
+            throw new AssertionError("an uninterruptible block threw InterruptedException", e);
+        }
+    }
+
+    /**
+     * Runs {@code action} as another thread would while this call is in flight (for example a person's
+     * {@code deployment.abort(...)} arriving at that moment): inside a call of {@link #executor()}, the call blocks,
+     * the driving thread runs {@code action} and settles whatever it interrupted, then the call goes on (with its
+     * interrupt flag set if {@code action} interrupted it). Elsewhere, runs {@code action} on the calling thread.
+     * Exceptions thrown by {@code action} are recorded in {@link #failures()} (inside a call) or propagate.
+     */
+    public static void meanwhile(Runnable action) {
+        Arguments.notNull("action", action);
+        Call c = CURRENT_CALL.get();
+        if (c == null) {
+            action.run();
+            return;
+        }
+        c.ask(action);
+    }
+
+    private static Call callOrThrow(String what) {
+        if (INLINE_CALL.get() != null) {
+            throw new IllegalStateException("a call run by VirtualScheduler.inlineExecutor() cannot block (it runs on the"
+                    + " thread that drives time); use VirtualScheduler.executor() for " + what);
+        }
+        Call c = CURRENT_CALL.get();
+        if (c == null) {
+            throw new IllegalStateException("VirtualScheduler." + what + " works only inside a call of"
+                    + " VirtualScheduler.executor(), not on thread " + Thread.currentThread().getName());
+        }
+        return c;
     }
 
     private static long nanos(Duration d) {
@@ -434,8 +600,199 @@ public final class VirtualScheduler implements Scheduler, Clock {
         }
     }
 
-    /** Released when a blocking call ends or declares that it hangs. */
-    private static final class Handoff {
-        final CountDownLatch latch = new CountDownLatch(1);
+    /** What a blocking call is doing, as the driving thread sees it. */
+    private enum CallState {
+        /** Running on its thread: the driving thread waits. */
+        RUNNING,
+        /** Blocked, ends early on interrupt: the driving thread waits only when the call's thread is interrupted. */
+        BLOCKED,
+        /** Interrupted while {@link #BLOCKED}: waits until the driving thread lets it go on (and throw). */
+        INTERRUPTED,
+        /** Blocked, ignores interrupts. */
+        BLOCKED_UNINTERRUPTIBLY,
+        /** Asks the driving thread to run an action for it ({@link #meanwhile}). */
+        ASKING,
+        /** Waiting while the driving thread runs its action. */
+        WAITING_FOR_ACTION,
+        /** Over. */
+        ENDED
+    }
+
+    /**
+     * One blocking call of {@link #executor()}. State changes happen under the call's own monitor, and a call blocks with
+     * {@link Object#wait} on it: per JLS 17.2 an interrupted waiting thread clears its interrupt flag only after it has
+     * acquired the monitor again, so the driving thread, holding the monitor, sees either the flag or the new state.
+     */
+    private static final class Call {
+        private final VirtualScheduler owner;
+        private Thread thread;
+        private CallState state = CallState.RUNNING;
+        private long generation;
+        private boolean released;
+        private boolean shutDown;
+        private boolean stuck;
+        private Runnable action;
+        /** Set by {@link #awaitSettled()} when it had to wait; read and cleared by the driving thread only. */
+        boolean waited;
+
+        Call(VirtualScheduler owner) {
+            this.owner = owner;
+        }
+
+        /**
+         * Driving thread: waits until the call neither runs nor is about to; lets an interrupted block go on (one call
+         * at a time, so that calls a task interrupted together unwind one after the other); returns an action the call
+         * asks for, if any.
+         */
+        synchronized Runnable awaitSettled() {
+            if (stuck) {
+                return null;
+            }
+            long until = System.nanoTime() + BLOCKING_CALL_LIMIT.toNanos();
+            while (true) {
+                if (state == CallState.INTERRUPTED) {
+                    released = true;
+                    state = CallState.RUNNING;
+                    notifyAll();
+                } else if (state != CallState.RUNNING && !(state == CallState.BLOCKED && thread.isInterrupted())) {
+                    break;
+                }
+                waited = true;
+                long left = until - System.nanoTime();
+                if (left <= 0) {
+                    stuck = true;
+                    owner.failures.add(new IllegalStateException("a blocking call ran for more than "
+                            + BLOCKING_CALL_LIMIT.toSeconds() + " s of wall time without ending or blocking through a"
+                            + " VirtualScheduler helper; going on without it"));
+                    return null;
+                }
+                try {
+                    wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    stuck = true;
+                    return null;
+                }
+            }
+            if (state == CallState.ASKING) {
+                Runnable a = action;
+                action = null;
+                state = CallState.WAITING_FOR_ACTION;
+                return a;
+            }
+            return null;
+        }
+
+        /**
+         * Call thread: blocks until released at {@code virtual} from now ({@code null}: never) or, if allowed,
+         * interrupted (then waits until the driving thread lets it go on, and throws).
+         */
+        void block(Duration virtual, boolean interruptible) throws InterruptedException {
+            long gen;
+            synchronized (this) {
+                thread = Thread.currentThread();
+                gen = ++generation;
+                released = false;
+            }
+            Cancellable release = virtual == null ? null : owner.schedule(virtual, () -> release(gen));
+            boolean interrupted = false;
+            boolean stopped = false;
+            synchronized (this) {
+                state = interruptible ? CallState.BLOCKED : CallState.BLOCKED_UNINTERRUPTIBLY;
+                notifyAll();
+                long until = System.nanoTime() + HANG_LIMIT.toNanos();
+                while (!released) {
+                    long left = until - System.nanoTime();
+                    if (shutDown || left <= 0) {
+                        state = CallState.RUNNING;
+                        throw new IllegalStateException(shutDown ? "the virtual scheduler was shut down"
+                                : virtual == null ? "a simulated hang was not interrupted within " + HANG_LIMIT.toSeconds() + " s"
+                                : "a simulated blocking call was not released within " + HANG_LIMIT.toSeconds()
+                                        + " s of wall time (is virtual time moving?)");
+                    }
+                    try {
+                        wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                    } catch (InterruptedException e) {
+                        if (interruptible && !stopped && state == CallState.BLOCKED) {
+                            stopped = true;
+                            state = CallState.INTERRUPTED;
+                            notifyAll();
+                        } else {
+                            interrupted = true;
+                        }
+                    }
+                }
+            }
+            if (stopped) {
+                if (release != null) {
+                    release.cancel();
+                }
+                throw new InterruptedException("interrupted while blocked in virtual time");
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Driving thread (a task of the scheduler): ends the block of generation {@code gen}, if still on. */
+        synchronized void release(long gen) {
+            if (gen == generation && !released
+                    && (state == CallState.BLOCKED || state == CallState.BLOCKED_UNINTERRUPTIBLY)) {
+                released = true;
+                state = CallState.RUNNING;
+                notifyAll();
+            }
+        }
+
+        /** Call thread: has the driving thread run {@code a}, then goes on. */
+        void ask(Runnable a) {
+            boolean interrupted = Thread.interrupted();
+            synchronized (this) {
+                thread = Thread.currentThread();
+                action = a;
+                released = false;
+                state = CallState.ASKING;
+                notifyAll();
+                long until = System.nanoTime() + HANG_LIMIT.toNanos();
+                while (!released) {
+                    long left = until - System.nanoTime();
+                    if (shutDown || left <= 0) {
+                        state = CallState.RUNNING;
+                        throw new IllegalStateException(shutDown ? "the virtual scheduler was shut down"
+                                : "the driving thread did not run a meanwhile() action within " + HANG_LIMIT.toSeconds() + " s");
+                    }
+                    try {
+                        wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            }
+            if (interrupted || Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Driving thread: lets a call whose action ran go on. */
+        synchronized void release() {
+            if (state == CallState.WAITING_FOR_ACTION) {
+                released = true;
+                state = CallState.RUNNING;
+                notifyAll();
+            }
+        }
+
+        void end() {
+            synchronized (this) {
+                state = CallState.ENDED;
+                notifyAll();
+            }
+            owner.forget(this);
+        }
+
+        synchronized void shutdown() {
+            shutDown = true;
+            notifyAll();
+        }
     }
 }
