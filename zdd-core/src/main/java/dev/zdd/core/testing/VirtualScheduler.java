@@ -715,8 +715,13 @@ public final class VirtualScheduler implements Scheduler, Clock {
                     } catch (InterruptedException e) {
                         if (interruptible && !stopped && state == CallState.BLOCKED) {
                             stopped = true;
-                            state = CallState.INTERRUPTED;
-                            notifyAll();
+                            if (owner.driver.isLocked()) {
+                                state = CallState.INTERRUPTED; // the driving thread lets it go on when its turn comes
+                                notifyAll();
+                            } else {
+                                released = true; // interrupted from outside while nobody drives: go on at once
+                                state = CallState.RUNNING;
+                            }
                         } else {
                             interrupted = true;
                         }
