@@ -49,6 +49,13 @@ class EngineSimulationTest {
         System.out.println("simulation: " + report.runs() + " schedules from seed " + seedStart + " in "
                 + report.wallMillis() + " ms on " + threads + " threads: " + report.ends() + "; violations "
                 + report.violations() + " in " + report.failing().size() + " seeds");
+        StringBuilder dump = new StringBuilder();
+        for (SimRun.Outcome o : report.failing()) {
+            dump.append("=== seed ").append(o.seed()).append(" (").append(o.end()).append(")\n");
+            o.violations().forEach(x -> dump.append("VIOLATION: ").append(x).append('\n'));
+            o.trace().forEach(x -> dump.append(x).append('\n'));
+        }
+        java.nio.file.Files.writeString(Path.of("target", "simulation-failures.txt"), dump);
         StringBuilder failures = new StringBuilder();
         for (SimRun.Outcome o : report.failing()) {
             String line = "seed " + o.seed() + " (" + o.end() + "): " + String.join(" | ", o.violations())

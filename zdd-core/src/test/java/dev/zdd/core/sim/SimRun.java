@@ -35,7 +35,10 @@ final class SimRun {
      * @param faults     faults injected by kind
      */
     record Outcome(long seed, End end, String why, List<String> violations, List<String> trace,
-                   Map<String, Integer> faults) {
+                   Map<String, Integer> faults, long wallMillis) {
+        Outcome timed(long t0) {
+            return new Outcome(seed, end, why, violations, trace, faults, (System.nanoTime() - t0) / 1_000_000);
+        }
     }
 
     /** Virtual time a deployment may run by itself after the last scripted handle call. */
@@ -47,11 +50,16 @@ final class SimRun {
     }
 
     static Outcome run(long seed, boolean verbose) {
+        long t0 = System.nanoTime();
+        return runTimed(seed, verbose).timed(t0);
+    }
+
+    private static Outcome runTimed(long seed, boolean verbose) {
         Scenario s;
         try {
             s = ScenarioGenerator.generate(seed);
         } catch (IllegalArgumentException e) {
-            return new Outcome(seed, End.REFUSED, "generator: " + e.getMessage(), List.of(), List.of(), Map.of());
+            return new Outcome(seed, End.REFUSED, "generator: " + e.getMessage(), List.of(), List.of(), Map.of(), 0);
         }
         VirtualScheduler time = new VirtualScheduler();
         try {
@@ -161,7 +169,7 @@ final class SimRun {
         }
         End end = r == null || !d.status().isTerminal() ? End.NOT_ENDED : End.valueOf(d.status().name());
         w.log("end: " + d.status() + (r == null ? "" : " " + describe(r)));
-        return new Outcome(s.seed(), end, "", v, w.trace(), w.faultCounts());
+        return new Outcome(s.seed(), end, "", v, w.trace(), w.faultCounts(), 0);
     }
 
     private static Duration times(Duration d, int n) {
@@ -191,11 +199,11 @@ final class SimRun {
             v.add("refused (" + why + ") but the lock is still held");
         }
         w.log("refused: " + why);
-        return new Outcome(s.seed(), End.REFUSED, why, v, w.trace(), w.faultCounts());
+        return new Outcome(s.seed(), End.REFUSED, why, v, w.trace(), w.faultCounts(), 0);
     }
 
     private static Outcome crashed(Scenario s, World w, String what) {
         w.log(what);
-        return new Outcome(s.seed(), End.CRASHED, what, List.of(what), w.trace(), w.faultCounts());
+        return new Outcome(s.seed(), End.CRASHED, what, List.of(what), w.trace(), w.faultCounts(), 0);
     }
 }

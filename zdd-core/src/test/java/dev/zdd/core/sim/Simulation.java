@@ -98,6 +98,20 @@ final class Simulation {
                 failing.add(o);
             }
         }
+        List<SimRun.Outcome> slowest = new ArrayList<>(all);
+        slowest.sort((a, b) -> Long.compare(b.wallMillis(), a.wallMillis()));
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(10, slowest.size()); i++) {
+            sb.append(slowest.get(i).seed()).append('=').append(slowest.get(i).wallMillis()).append("ms ");
+        }
+        long fastSum = all.stream().filter(o -> o.wallMillis() < 1000).mapToLong(SimRun.Outcome::wallMillis).sum();
+        long slow = all.stream().filter(o -> o.wallMillis() >= 1000).count();
+        System.out.println("slowest seeds: " + sb + "; " + slow + " seeds over 1 s; the others took " + fastSum
+                + " ms in all");
+        if (Boolean.getBoolean("zdd.sim.showRefusals")) {
+            all.stream().filter(o -> o.end() == SimRun.End.REFUSED).forEach(o -> System.out.println("refused " + o.seed()
+                    + ": " + o.why().substring(0, Math.min(200, o.why().length()))));
+        }
         return new Report(seedStart, runs, (System.nanoTime() - t0) / 1_000_000, failing, ends, faults, refusals);
     }
 
