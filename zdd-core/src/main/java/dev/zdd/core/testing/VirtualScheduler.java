@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -77,7 +77,7 @@ public final class VirtualScheduler implements Scheduler, Clock {
     /** Most tasks {@link #runUntilIdle()} runs before deciding that something reschedules itself forever. */
     public static final int MAX_IDLE_TASKS = 50_000_000;
 
-    private static final ThreadLocal<Call> CURRENT_CALL = new ThreadLocal<>();
+    private static final ThreadLocal<VirtualCall> CURRENT_CALL = new ThreadLocal<>();
     private static final ThreadLocal<Boolean> INLINE_CALL = new ThreadLocal<>();
     private static final AtomicInteger THREADS = new AtomicInteger();
     /** Threads of the blocking calls of all virtual schedulers (idle ones end after 10 s). */
@@ -96,7 +96,7 @@ public final class VirtualScheduler implements Scheduler, Clock {
     private final Executor executor = this::queueBlocking;
     private final Executor inlineExecutor = this::queueInline;
     /** Blocking calls started and not ended, in start order; guarded by {@link #lock}. */
-    private final Set<Call> live = new LinkedHashSet<>();
+    private final Set<VirtualCall> live = new LinkedHashSet<>();
     private boolean shutDown;
     private long now;
     private long sequence;
@@ -367,7 +367,7 @@ public final class VirtualScheduler implements Scheduler, Clock {
 
     /** Starts {@code r} on a worker thread; {@link #settle()}, right after this task, waits until it ends or blocks. */
     private void runBlocking(Runnable r) {
-        Call c = new Call(this);
+        VirtualCall c = new VirtualCall(this);
         synchronized (lock) {
             if (shutDown) {
                 return;
@@ -401,14 +401,14 @@ public final class VirtualScheduler implements Scheduler, Clock {
      * longer waited for.
      */
     private void settle() {
-        List<Call> resume = new ArrayList<>();
+        List<VirtualCall> resume = new ArrayList<>();
         while (true) {
             boolean progress = false;
-            List<Call> calls;
+            List<VirtualCall> calls;
             synchronized (lock) {
                 calls = new ArrayList<>(live);
             }
-            for (Call c : calls) {
+            for (VirtualCall c : calls) {
                 Runnable action = c.awaitSettled();
                 if (action != null) {
                     try {
@@ -435,7 +435,16 @@ public final class VirtualScheduler implements Scheduler, Clock {
         }
     }
 
-    private void forget(Call c) {
+    void recordFailure(Throwable t) {
+        failures.add(t);
+    }
+
+    /** Whether a thread is driving time now (then interrupted calls wait for their turn). */
+    boolean driving() {
+        return driver.isLocked();
+    }
+
+    void forget(VirtualCall c) {
         synchronized (lock) {
             live.remove(c);
         }
@@ -447,7 +456,7 @@ public final class VirtualScheduler implements Scheduler, Clock {
      * test or of one run of a simulation; virtual time stands still afterwards.
      */
     public void shutdown() {
-        List<Call> calls;
+        List<VirtualCall> calls;
         synchronized (lock) {
             shutDown = true;
             calls = new ArrayList<>(live);
@@ -455,7 +464,7 @@ public final class VirtualScheduler implements Scheduler, Clock {
             queue.clear();
             cancelled = 0;
         }
-        for (Call c : calls) {
+        for (VirtualCall c : calls) {
             c.shutdown();
         }
     }
@@ -476,7 +485,7 @@ public final class VirtualScheduler implements Scheduler, Clock {
             throw new IllegalStateException("a call run by VirtualScheduler.inlineExecutor() cannot hang (it runs on the"
                     + " thread that drives time); use VirtualScheduler.executor() to simulate calls that never answer");
         }
-        Call c = CURRENT_CALL.get();
+        VirtualCall c = CURRENT_CALL.get();
         if (c != null) {
             c.block(null, true);
             throw new AssertionError("unreachable");
@@ -498,7 +507,7 @@ public final class VirtualScheduler implements Scheduler, Clock {
      */
     public static void blockFor(Duration virtual) throws InterruptedException {
         Arguments.notNull("virtual", virtual);
-        Call c = callOrThrow("blockFor");
+        VirtualCall c = callOrThrow("blockFor");
         if (Thread.interrupted()) {
             throw new InterruptedException("interrupted before blocking");
         }
@@ -520,7 +529,7 @@ public final class VirtualScheduler implements Scheduler, Clock {
      */
     public static void blockUninterruptiblyFor(Duration virtual) {
         Arguments.notNull("virtual", virtual);
-        Call c = callOrThrow("blockUninterruptiblyFor");
+        VirtualCall c = callOrThrow("blockUninterruptiblyFor");
         if (virtual.isNegative() || virtual.isZero()) {
             return;
         }
@@ -540,7 +549,7 @@ public final class VirtualScheduler implements Scheduler, Clock {
      */
     public static void meanwhile(Runnable action) {
         Arguments.notNull("action", action);
-        Call c = CURRENT_CALL.get();
+        VirtualCall c = CURRENT_CALL.get();
         if (c == null) {
             action.run();
             return;
@@ -548,12 +557,12 @@ public final class VirtualScheduler implements Scheduler, Clock {
         c.ask(action);
     }
 
-    private static Call callOrThrow(String what) {
+    private static VirtualCall callOrThrow(String what) {
         if (INLINE_CALL.get() != null) {
             throw new IllegalStateException("a call run by VirtualScheduler.inlineExecutor() cannot block (it runs on the"
                     + " thread that drives time); use VirtualScheduler.executor() for " + what);
         }
-        Call c = CURRENT_CALL.get();
+        VirtualCall c = CURRENT_CALL.get();
         if (c == null) {
             throw new IllegalStateException("VirtualScheduler." + what + " works only inside a call of"
                     + " VirtualScheduler.executor(), not on thread " + Thread.currentThread().getName());
@@ -597,207 +606,6 @@ public final class VirtualScheduler implements Scheduler, Clock {
         public int compareTo(Task o) {
             int c = Long.compare(due, o.due);
             return c != 0 ? c : Long.compare(seq, o.seq);
-        }
-    }
-
-    /** What a blocking call is doing, as the driving thread sees it. */
-    private enum CallState {
-        /** Running on its thread: the driving thread waits. */
-        RUNNING,
-        /** Blocked, ends early on interrupt: the driving thread waits only when the call's thread is interrupted. */
-        BLOCKED,
-        /** Interrupted while {@link #BLOCKED}: waits until the driving thread lets it go on (and throw). */
-        INTERRUPTED,
-        /** Blocked, ignores interrupts. */
-        BLOCKED_UNINTERRUPTIBLY,
-        /** Asks the driving thread to run an action for it ({@link #meanwhile}). */
-        ASKING,
-        /** Waiting while the driving thread runs its action. */
-        WAITING_FOR_ACTION,
-        /** Over. */
-        ENDED
-    }
-
-    /**
-     * One blocking call of {@link #executor()}. State changes happen under the call's own monitor, and a call blocks with
-     * {@link Object#wait} on it: per JLS 17.2 an interrupted waiting thread clears its interrupt flag only after it has
-     * acquired the monitor again, so the driving thread, holding the monitor, sees either the flag or the new state.
-     */
-    private static final class Call {
-        private final VirtualScheduler owner;
-        private Thread thread;
-        private CallState state = CallState.RUNNING;
-        private long generation;
-        private boolean released;
-        private boolean shutDown;
-        private boolean stuck;
-        private Runnable action;
-        /** Set by {@link #awaitSettled()} when it had to wait; read and cleared by the driving thread only. */
-        boolean waited;
-
-        Call(VirtualScheduler owner) {
-            this.owner = owner;
-        }
-
-        /**
-         * Driving thread: waits until the call neither runs nor is about to; lets an interrupted block go on (one call
-         * at a time, so that calls a task interrupted together unwind one after the other); returns an action the call
-         * asks for, if any.
-         */
-        synchronized Runnable awaitSettled() {
-            if (stuck) {
-                return null;
-            }
-            long until = System.nanoTime() + BLOCKING_CALL_LIMIT.toNanos();
-            while (true) {
-                if (state == CallState.INTERRUPTED) {
-                    released = true;
-                    state = CallState.RUNNING;
-                    notifyAll();
-                } else if (state != CallState.RUNNING && !(state == CallState.BLOCKED && thread.isInterrupted())) {
-                    break;
-                }
-                waited = true;
-                long left = until - System.nanoTime();
-                if (left <= 0) {
-                    stuck = true;
-                    owner.failures.add(new IllegalStateException("a blocking call ran for more than "
-                            + BLOCKING_CALL_LIMIT.toSeconds() + " s of wall time without ending or blocking through a"
-                            + " VirtualScheduler helper; going on without it"));
-                    return null;
-                }
-                try {
-                    wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    stuck = true;
-                    return null;
-                }
-            }
-            if (state == CallState.ASKING) {
-                Runnable a = action;
-                action = null;
-                state = CallState.WAITING_FOR_ACTION;
-                return a;
-            }
-            return null;
-        }
-
-        /**
-         * Call thread: blocks until released at {@code virtual} from now ({@code null}: never) or, if allowed,
-         * interrupted (then waits until the driving thread lets it go on, and throws).
-         */
-        void block(Duration virtual, boolean interruptible) throws InterruptedException {
-            long gen;
-            synchronized (this) {
-                thread = Thread.currentThread();
-                gen = ++generation;
-                released = false;
-            }
-            Cancellable release = virtual == null ? null : owner.schedule(virtual, () -> release(gen));
-            boolean interrupted = false;
-            boolean stopped = false;
-            synchronized (this) {
-                state = interruptible ? CallState.BLOCKED : CallState.BLOCKED_UNINTERRUPTIBLY;
-                notifyAll();
-                long until = System.nanoTime() + HANG_LIMIT.toNanos();
-                while (!released) {
-                    long left = until - System.nanoTime();
-                    if (shutDown || left <= 0) {
-                        state = CallState.RUNNING;
-                        throw new IllegalStateException(shutDown ? "the virtual scheduler was shut down"
-                                : virtual == null ? "a simulated hang was not interrupted within " + HANG_LIMIT.toSeconds() + " s"
-                                : "a simulated blocking call was not released within " + HANG_LIMIT.toSeconds()
-                                        + " s of wall time (is virtual time moving?)");
-                    }
-                    try {
-                        wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                    } catch (InterruptedException e) {
-                        if (interruptible && !stopped && state == CallState.BLOCKED) {
-                            stopped = true;
-                            if (owner.driver.isLocked()) {
-                                state = CallState.INTERRUPTED; // the driving thread lets it go on when its turn comes
-                                notifyAll();
-                            } else {
-                                released = true; // interrupted from outside while nobody drives: go on at once
-                                state = CallState.RUNNING;
-                            }
-                        } else {
-                            interrupted = true;
-                        }
-                    }
-                }
-            }
-            if (stopped) {
-                if (release != null) {
-                    release.cancel();
-                }
-                throw new InterruptedException("interrupted while blocked in virtual time");
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        /** Driving thread (a task of the scheduler): ends the block of generation {@code gen}, if still on. */
-        synchronized void release(long gen) {
-            if (gen == generation && !released
-                    && (state == CallState.BLOCKED || state == CallState.BLOCKED_UNINTERRUPTIBLY)) {
-                released = true;
-                state = CallState.RUNNING;
-                notifyAll();
-            }
-        }
-
-        /** Call thread: has the driving thread run {@code a}, then goes on. */
-        void ask(Runnable a) {
-            boolean interrupted = Thread.interrupted();
-            synchronized (this) {
-                thread = Thread.currentThread();
-                action = a;
-                released = false;
-                state = CallState.ASKING;
-                notifyAll();
-                long until = System.nanoTime() + HANG_LIMIT.toNanos();
-                while (!released) {
-                    long left = until - System.nanoTime();
-                    if (shutDown || left <= 0) {
-                        state = CallState.RUNNING;
-                        throw new IllegalStateException(shutDown ? "the virtual scheduler was shut down"
-                                : "the driving thread did not run a meanwhile() action within " + HANG_LIMIT.toSeconds() + " s");
-                    }
-                    try {
-                        wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-            }
-            if (interrupted || Thread.interrupted()) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        /** Driving thread: lets a call whose action ran go on. */
-        synchronized void release() {
-            if (state == CallState.WAITING_FOR_ACTION) {
-                released = true;
-                state = CallState.RUNNING;
-                notifyAll();
-            }
-        }
-
-        void end() {
-            synchronized (this) {
-                state = CallState.ENDED;
-                notifyAll();
-            }
-            owner.forget(this);
-        }
-
-        synchronized void shutdown() {
-            shutDown = true;
-            notifyAll();
         }
     }
 }

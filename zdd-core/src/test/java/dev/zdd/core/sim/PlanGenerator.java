@@ -35,7 +35,8 @@ final class PlanGenerator {
         double x = dice.nextDouble();
         Choice c;
         if (x < 0.2) {
-            c = strategy("blue-green", blueGreen());
+            boolean coloured = olds.get(0).attribute(Target.COLOUR) != null;
+            c = strategy("blue-green", blueGreen(!coloured && dice.chance(0.8)));
         } else if (x < 0.45) {
             c = strategy("canary", canary());
         } else if (x < 0.65) {
@@ -64,9 +65,10 @@ final class PlanGenerator {
         return new Choice(name + " " + s, s, null);
     }
 
-    private BlueGreen blueGreen() {
+    /** @param colour whether to name the initial colour (needed when the old targets carry none) */
+    private BlueGreen blueGreen(boolean colour) {
         BlueGreen.Builder b = BlueGreen.builder();
-        if (dice.chance(0.3)) {
+        if (colour || dice.chance(0.1)) {
             b.initialColour(dice.pick("blue", "green"));
         }
         if (dice.chance(0.4)) {
@@ -101,7 +103,7 @@ final class PlanGenerator {
         int steps = dice.between(1, 4);
         double w = 0;
         for (int i = 0; i < steps; i++) {
-            w = Math.min(100, w + 1 + Math.floor(dice.nextDouble() * 50));
+            w = i == steps - 1 && dice.chance(0.3) ? 100 : Math.min(99, w + 1 + Math.floor(dice.nextDouble() * 40));
             if (dice.chance(0.15)) {
                 b.servers(dice.between(1, 3));
             } else {

@@ -79,7 +79,7 @@ final class ScenarioGenerator {
                 .failureThreshold(dice.between(1, 5))
                 .initialDelay(dice.chance(0.3) ? dice.millisBetween(0, 10_000) : Duration.ZERO)
                 .startupGrace(dice.chance(0.3) ? dice.millisBetween(0, 30_000) : Duration.ZERO);
-        b.deadline(dice.chance(0.01) ? Dice.FOREVER : dice.millisBetween(1_000, 1_800_000));
+        b.deadline(dice.chance(0.01) ? Dice.FOREVER : dice.millisBetween(5_000, 1_800_000));
         return b.build();
     }
 

@@ -115,10 +115,9 @@ final class Simulation {
         return new Report(seedStart, runs, (System.nanoTime() - t0) / 1_000_000, failing, ends, faults, refusals);
     }
 
-    /** "start: IllegalArgumentException" and the like, without the details. */
+    /** The refusal without its numbers and details, to count refusals by kind. */
     private static String refusalKind(String why) {
-        int colon = why.indexOf(':');
-        int second = colon < 0 ? -1 : why.indexOf(':', colon + 1);
-        return second < 0 ? why : why.substring(0, second);
+        String k = why.replaceAll("PT[0-9A-Z.]+|[0-9]+", "N").replaceAll("\\[[^\\]]*]", "[...]");
+        return k.length() > 110 ? k.substring(0, 110) : k;
     }
 }
