@@ -322,8 +322,9 @@ public final class VirtualScheduler implements Scheduler, Clock {
 
     /**
      * An {@link Executor} for the engine's blocking calls: each task is queued as a zero-delay task of this scheduler;
-     * when it runs, the driving thread waits until it ends (or {@link #hangUntilInterrupted() hangs}), so everything
-     * happens in virtual-time order. Thread-safe.
+     * when it runs, the driving thread waits until it ends or blocks through one of the static helpers
+     * ({@link #blockFor}, {@link #blockUninterruptiblyFor}, {@link #hangUntilInterrupted}, {@link #meanwhile}), so
+     * everything happens in virtual-time order. Thread-safe.
      */
     public Executor executor() {
         return executor;

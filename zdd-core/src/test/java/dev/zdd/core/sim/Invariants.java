@@ -1,7 +1,6 @@
 package dev.zdd.core.sim;
 
 import dev.zdd.api.DeploymentResult;
-import dev.zdd.api.DeploymentStatus;
 import dev.zdd.api.Plan;
 import dev.zdd.api.Route;
 import dev.zdd.api.RouteState;
@@ -14,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -161,15 +159,5 @@ final class Invariants {
     static boolean named(List<String> leftovers, String id) {
         Pattern p = Pattern.compile("(?<![\\w.-])" + Pattern.quote(id) + "(?![\\w-])");
         return leftovers.stream().anyMatch(l -> p.matcher(l).find());
-    }
-
-    static Set<String> ids(List<Target> ts) {
-        Set<String> out = new java.util.LinkedHashSet<>();
-        ts.forEach(t -> out.add(t.id()));
-        return out;
-    }
-
-    static boolean isTerminal(DeploymentStatus s) {
-        return s != null && s.isTerminal();
     }
 }

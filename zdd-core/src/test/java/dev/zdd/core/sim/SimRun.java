@@ -143,7 +143,7 @@ final class SimRun {
             }
         }
         time.runUntil(() -> false, World.plus(Duration.ofDays(1), times(s.stepDeadline(), 4)));
-        Integer steps = planned.get() == null ? -1 : planned.get().steps().size();
+        int steps = planned.get() == null ? -1 : planned.get().steps().size();
         DeploymentResult r = d.result().orElse(null);
         if (r != null && d.status().isTerminal()) {
             if (r.status() != d.status()) {

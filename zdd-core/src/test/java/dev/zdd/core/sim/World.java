@@ -197,7 +197,7 @@ final class World {
         return Map.copyOf(faultCounts);
     }
 
-    /** {@code r} with every route's target replaced by the instance running under its id (for comparisons by id). */
+    /** The table as {@code id=weight} (or state) words, for messages. */
     static String routesById(Routing r) {
         StringBuilder sb = new StringBuilder();
         for (Route x : r.routes()) {
