@@ -12,18 +12,24 @@ import java.time.Duration;
  */
 public interface TargetLauncher {
     /**
-     * Starts an instance.
+     * Starts an instance. A launch either returns the target it started, or throws having left nothing running: a
+     * launcher that fails (or is interrupted) after it started something stops it before throwing. The engine relies
+     * on that: a launch that threw is not retired; a launch that returns, even after the engine gave up waiting for it,
+     * is retired by the rollback; a launch that never returns is reported as "an instance may be running".
      *
      * @return the started target, with {@code request.targetId()}, its version and attributes, and its real endpoint
-     * @throws LaunchException when it cannot be started (the message carries the cause, never secrets)
+     * @throws LaunchException when it cannot be started (the message carries the cause, never secrets); nothing is left
+     *                         running
      */
     Target launch(LaunchRequest request);
 
     /**
      * Stops an instance: a polite signal, then, after {@code grace}, a forced stop; then releases it (removes a
-     * container, frees a port). Retiring a target that is already gone is not an error.
+     * container, frees a port). Retiring a target that is already gone is not an error; a target the launcher cannot
+     * identify (it cannot tell whether it runs) is, never a silent success. A retire that throws or is cut off may
+     * have stopped the target (the engine then retires it again and relaunches it before sending traffic back to it).
      *
-     * @throws LaunchException when it cannot be stopped
+     * @throws LaunchException when it cannot be stopped or identified
      */
     void retire(Target target, Duration grace);
 }

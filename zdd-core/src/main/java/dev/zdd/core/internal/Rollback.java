@@ -41,6 +41,9 @@ final class Rollback {
     private final Ledger ledger;
     private final Done done;
     private final Map<String, Target> replaced = new HashMap<>();
+    /** Launched targets the rollback already tried to retire (a launch answering late adds one after that). */
+    private final java.util.Set<String> retireTried = new java.util.HashSet<>();
+    private boolean trafficRestored;
     private Action settling;
 
     Rollback(RunContext ctx, Done done) {
@@ -212,13 +215,19 @@ final class Rollback {
 
     // ------------------------------------------------------------------------------------------------ launched
 
-    private void retireLaunched(boolean trafficRestored) {
-        List<Target> toRetire = ledger.launchedAlive();
+    private void retireLaunched(boolean restored) {
+        trafficRestored = restored;
+        List<Target> toRetire = new ArrayList<>();
+        for (Target t : ledger.launchedAlive()) {
+            if (retireTried.add(t.id())) {
+                toRetire.add(t);
+            }
+        }
         if (toRetire.isEmpty()) {
             end();
             return;
         }
-        if (!trafficRestored) {
+        if (!restored) {
             for (Target t : toRetire) {
                 ledger.leftovers.add("target " + RunContext.describe(t) + " still running: not retired because traffic"
                         + " was not restored; stop it once traffic is restored");
@@ -256,6 +265,13 @@ final class Rollback {
     }
 
     private void end() {
+        for (Target t : ledger.launchedAlive()) {
+            if (!retireTried.contains(t.id())) {
+                // a launch in doubt answered while the rollback was retiring the others: retire it too
+                retireLaunched(trafficRestored);
+                return;
+            }
+        }
         for (String doubt : ledger.launchesInDoubt) {
             ledger.leftovers.add("launch of " + doubt + " was cut off and never answered: an instance may be running:"
                     + " find it and stop it");

@@ -9,8 +9,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -28,10 +30,25 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Blocking calls: give the engine {@link #executor()}. Its tasks are queued as zero-delay tasks; when one runs, the
  * driving thread hands it to a helper thread and waits until it finishes, so that execution stays sequential and
- * deterministic. A fake that must simulate a call that never answers calls {@link #hangUntilInterrupted()}: the driving
- * thread then goes on with virtual time while the call stays blocked until the engine's deadline interrupts it. Each call
- * costs two thread switches; for simulations of thousands of targets whose fakes never hang, {@link #inlineExecutor()}
- * runs calls on the driving thread itself.
+ * deterministic. A fake running inside such a call may block in virtual time with the static helpers:
+ * <ul>
+ *   <li>{@link #hangUntilInterrupted()}: a call that never answers (until the engine interrupts it);</li>
+ *   <li>{@link #blockFor(Duration)}: a call that takes that much virtual time, or ends early with
+ *       {@link InterruptedException} when the engine interrupts it;</li>
+ *   <li>{@link #blockUninterruptiblyFor(Duration)}: a call that takes that much virtual time whatever happens (a
+ *       {@code docker stop} that completes although the engine gave up on it), then returns with its interrupt flag
+ *       set if it was interrupted;</li>
+ *   <li>{@link #meanwhile(Runnable)}: something another thread does while the call is in flight (a person's
+ *       {@code abort()} arriving at that moment).</li>
+ * </ul>
+ * While such a call is blocked, the driving thread goes on with virtual time; the call is released by a task of this
+ * scheduler at the right virtual time, and the driving thread then waits until the call ends or blocks again. Interrupts
+ * are deterministic too: after every task, the driving thread waits until every blocked call that task interrupted has
+ * settled (ended, or blocked again) before it runs the next one. So, as long as fakes block only through these helpers,
+ * one thread at a time runs and a run depends only on its inputs. Each call costs two thread switches (the threads are
+ * shared by all virtual schedulers); for simulations of thousands of targets whose fakes never block,
+ * {@link #inlineExecutor()} runs calls on the driving thread itself. {@link #shutdown()} releases the calls still
+ * blocked when a test is over.
  *
  * <p>Thread-safe: tasks may be scheduled and cancelled from any thread (for example by a handle method called from
  * another thread); only one thread at a time may drive time (a second one waits for the first, at most
@@ -50,16 +67,26 @@ public final class VirtualScheduler implements Scheduler, Clock {
     public static final Instant DEFAULT_START = Instant.parse("2024-01-01T00:00:00Z");
     /** Most wall time the driving thread waits for one task of {@link #executor()} that neither ends nor hangs: 30 s. */
     public static final Duration BLOCKING_CALL_LIMIT = Duration.ofSeconds(30);
-    /** Most wall time {@link #hangUntilInterrupted()} waits for its interrupt: 60 s. */
+    /**
+     * Most wall time {@link #hangUntilInterrupted()} waits for its interrupt, and any blocking helper for its release:
+     * 60 s.
+     */
     public static final Duration HANG_LIMIT = Duration.ofSeconds(60);
     /** Most wall time a second driving thread waits for the first to finish: 60 s. */
     public static final Duration DRIVER_WAIT = Duration.ofSeconds(60);
     /** Most tasks {@link #runUntilIdle()} runs before deciding that something reschedules itself forever. */
     public static final int MAX_IDLE_TASKS = 50_000_000;
 
-    private static final ThreadLocal<Handoff> CURRENT_CALL = new ThreadLocal<>();
+    private static final ThreadLocal<VirtualCall> CURRENT_CALL = new ThreadLocal<>();
     private static final ThreadLocal<Boolean> INLINE_CALL = new ThreadLocal<>();
     private static final AtomicInteger THREADS = new AtomicInteger();
+    /** Threads of the blocking calls of all virtual schedulers (idle ones end after 10 s). */
+    private static final ExecutorService WORKERS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
+            new java.util.concurrent.SynchronousQueue<>(), run -> {
+                Thread t = new Thread(run, "zdd-virtual-call-" + THREADS.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
 
     private final Instant start;
     private final Object lock = new Object();
@@ -68,7 +95,9 @@ public final class VirtualScheduler implements Scheduler, Clock {
     private final List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
     private final Executor executor = new VirtualExecutor(this::queueBlocking);
     private final Executor inlineExecutor = new VirtualExecutor(this::queueInline);
-    private volatile ExecutorService workers;
+    /** Blocking calls started and not ended, in start order; guarded by {@link #lock}. */
+    private final Set<VirtualCall> live = new LinkedHashSet<>();
+    private boolean shutDown;
     private long now;
     private long sequence;
     private int cancelled;
@@ -286,14 +315,16 @@ public final class VirtualScheduler implements Scheduler, Clock {
         } catch (Throwable e) {
             failures.add(e);
         }
+        settle();
     }
 
     // ------------------------------------------------------------------------------------------------ executor
 
     /**
      * An {@link Executor} for the engine's blocking calls: each task is queued as a zero-delay task of this scheduler;
-     * when it runs, the driving thread waits until it ends (or {@link #hangUntilInterrupted() hangs}), so everything
-     * happens in virtual-time order. Thread-safe.
+     * when it runs, the driving thread waits until it ends or blocks through one of the static helpers
+     * ({@link #blockFor}, {@link #blockUninterruptiblyFor}, {@link #hangUntilInterrupted}, {@link #meanwhile}), so
+     * everything happens in virtual-time order. Thread-safe.
      */
     public Executor executor() {
         return executor;
@@ -340,51 +371,121 @@ public final class VirtualScheduler implements Scheduler, Clock {
         if (r == null) {
             throw new NullPointerException("task");
         }
+        synchronized (lock) {
+            if (shutDown) {
+                throw new java.util.concurrent.RejectedExecutionException("the virtual scheduler was shut down");
+            }
+        }
         schedule(Duration.ZERO, () -> runBlocking(r));
     }
 
+    /** Starts {@code r} on a worker thread; {@link #settle()}, right after this task, waits until it ends or blocks. */
     private void runBlocking(Runnable r) {
-        Handoff h = new Handoff();
-        workers().execute(() -> {
-            CURRENT_CALL.set(h);
-            try {
-                r.run();
-            } catch (VirtualMachineError e) {
-                throw e;
-            } catch (Throwable e) {
-                failures.add(e);
-            } finally {
-                CURRENT_CALL.remove();
-                h.latch.countDown();
+        VirtualCall c = new VirtualCall(this);
+        synchronized (lock) {
+            if (shutDown) {
+                return;
             }
-        });
+            live.add(c);
+        }
         try {
-            if (!h.latch.await(BLOCKING_CALL_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                failures.add(new IllegalStateException("a blocking call ran for more than " + BLOCKING_CALL_LIMIT.toSeconds()
-                        + " s of wall time without ending or calling VirtualScheduler.hangUntilInterrupted(); going on"));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            WORKERS.execute(() -> {
+                CURRENT_CALL.set(c);
+                try {
+                    r.run();
+                } catch (VirtualMachineError e) {
+                    throw e;
+                } catch (Throwable e) {
+                    failures.add(e);
+                } finally {
+                    CURRENT_CALL.remove();
+                    c.end();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            c.end();
+            failures.add(e);
         }
     }
 
-    private ExecutorService workers() {
-        ExecutorService w = workers;
-        if (w == null) {
+    /**
+     * Waits (on the driving thread) until no blocking call runs: each call started or released has ended or blocked
+     * again, each call a task interrupted has settled, and each {@link #meanwhile(Runnable)} action has run here. Every
+     * wait is bounded by {@link #BLOCKING_CALL_LIMIT}; a call that overruns it is recorded in {@link #failures()} and no
+     * longer waited for.
+     */
+    private void settle() {
+        List<VirtualCall> resume = new ArrayList<>();
+        while (true) {
+            boolean progress = false;
+            List<VirtualCall> calls;
             synchronized (lock) {
-                w = workers;
-                if (w == null) {
-                    ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
-                            new java.util.concurrent.SynchronousQueue<>(), run -> {
-                                Thread t = new Thread(run, "zdd-virtual-call-" + THREADS.incrementAndGet());
-                                t.setDaemon(true);
-                                return t;
-                            });
-                    workers = w = pool;
+                calls = new ArrayList<>(live);
+            }
+            for (VirtualCall c : calls) {
+                Runnable action = c.awaitSettled();
+                if (action != null) {
+                    try {
+                        action.run();
+                    } catch (VirtualMachineError e) {
+                        throw e;
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                    resume.add(c);
+                    progress = true;
+                } else if (c.waited) {
+                    c.waited = false;
+                    progress = true;
                 }
             }
+            if (progress) {
+                continue;
+            }
+            if (resume.isEmpty()) {
+                return;
+            }
+            resume.remove(0).release();
         }
-        return w;
+    }
+
+    void recordFailure(Throwable t) {
+        failures.add(t);
+    }
+
+    /** Whether a thread is driving time now (then interrupted calls wait for their turn). */
+    boolean driving() {
+        return driver.isLocked();
+    }
+
+    void forget(VirtualCall c) {
+        synchronized (lock) {
+            live.remove(c);
+        }
+    }
+
+    /**
+     * Releases every blocking call still blocked in one of the helpers (each then throws
+     * {@link IllegalStateException}) and refuses new ones, so that their threads return to the pool. For the end of a
+     * test or of one run of a simulation; virtual time stands still afterwards.
+     */
+    public void shutdown() {
+        List<VirtualCall> calls;
+        synchronized (lock) {
+            shutDown = true;
+            calls = new ArrayList<>(live);
+            live.clear();
+            queue.clear();
+            cancelled = 0;
+        }
+        for (VirtualCall c : calls) {
+            c.shutdown();
+        }
+    }
+
+    /** {@code true} on the thread of a call of some {@link #executor()} (where the blocking helpers work). */
+    public static boolean inCall() {
+        return CURRENT_CALL.get() != null;
     }
 
     /**
@@ -398,14 +499,89 @@ public final class VirtualScheduler implements Scheduler, Clock {
             throw new IllegalStateException("a call run by VirtualScheduler.inlineExecutor() cannot hang (it runs on the"
                     + " thread that drives time); use VirtualScheduler.executor() to simulate calls that never answer");
         }
-        Handoff h = CURRENT_CALL.get();
-        if (h != null) {
-            h.latch.countDown();
+        VirtualCall c = CURRENT_CALL.get();
+        if (c != null) {
+            c.block(null, true);
+            throw new AssertionError("unreachable");
         }
         if (new CountDownLatch(1).await(HANG_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("unreachable");
         }
         throw new IllegalStateException("a simulated hang was not interrupted within " + HANG_LIMIT.toSeconds() + " s");
+    }
+
+    /**
+     * Simulates a call that takes {@code virtual} time: blocks until the scheduler's time has moved that far, then
+     * returns; when interrupted first (the engine's deadline or an abort), throws {@link InterruptedException} at once.
+     * Throws at once too when the thread is already interrupted. Only inside a call of {@link #executor()}.
+     *
+     * @param virtual how long, in virtual time; zero or negative returns at once (unless interrupted)
+     * @throws IllegalStateException outside a call of {@link #executor()}, after {@link #HANG_LIMIT} of wall time
+     *                               without release, or when the scheduler is {@link #shutdown() shut down}
+     */
+    public static void blockFor(Duration virtual) throws InterruptedException {
+        Arguments.notNull("virtual", virtual);
+        VirtualCall c = callOrThrow("blockFor");
+        if (Thread.interrupted()) {
+            throw new InterruptedException("interrupted before blocking");
+        }
+        if (virtual.isNegative() || virtual.isZero()) {
+            return;
+        }
+        c.block(virtual, true);
+    }
+
+    /**
+     * Simulates a call that takes {@code virtual} time whatever happens: ignores interrupts until the scheduler's time
+     * has moved that far, then returns with the interrupt flag set when it was interrupted meanwhile (or before). Models
+     * an operation that completes although the engine gave up on it, such as a {@code docker stop}. Only inside a call
+     * of {@link #executor()}.
+     *
+     * @param virtual how long, in virtual time; zero or negative returns at once
+     * @throws IllegalStateException outside a call of {@link #executor()}, after {@link #HANG_LIMIT} of wall time
+     *                               without release, or when the scheduler is {@link #shutdown() shut down}
+     */
+    public static void blockUninterruptiblyFor(Duration virtual) {
+        Arguments.notNull("virtual", virtual);
+        VirtualCall c = callOrThrow("blockUninterruptiblyFor");
+        if (virtual.isNegative() || virtual.isZero()) {
+            return;
+        }
+        try {
+            c.block(virtual, false);
+        } catch (InterruptedException e) {
+            throw new AssertionError("an uninterruptible block threw InterruptedException", e);
+        }
+    }
+
+    /**
+     * Runs {@code action} as another thread would while this call is in flight (for example a person's
+     * {@code deployment.abort(...)} arriving at that moment): inside a call of {@link #executor()}, the call blocks,
+     * the driving thread runs {@code action} and settles whatever it interrupted, then the call goes on (with its
+     * interrupt flag set if {@code action} interrupted it). Elsewhere, runs {@code action} on the calling thread.
+     * Exceptions thrown by {@code action} are recorded in {@link #failures()} (inside a call) or propagate.
+     */
+    public static void meanwhile(Runnable action) {
+        Arguments.notNull("action", action);
+        VirtualCall c = CURRENT_CALL.get();
+        if (c == null) {
+            action.run();
+            return;
+        }
+        c.ask(action);
+    }
+
+    private static VirtualCall callOrThrow(String what) {
+        if (INLINE_CALL.get() != null) {
+            throw new IllegalStateException("a call run by VirtualScheduler.inlineExecutor() cannot block (it runs on the"
+                    + " thread that drives time); use VirtualScheduler.executor() for " + what);
+        }
+        VirtualCall c = CURRENT_CALL.get();
+        if (c == null) {
+            throw new IllegalStateException("VirtualScheduler." + what + " works only inside a call of"
+                    + " VirtualScheduler.executor(), not on thread " + Thread.currentThread().getName());
+        }
+        return c;
     }
 
     private static long nanos(Duration d) {
@@ -445,10 +621,5 @@ public final class VirtualScheduler implements Scheduler, Clock {
             int c = Long.compare(due, o.due);
             return c != 0 ? c : Long.compare(seq, o.seq);
         }
-    }
-
-    /** Released when a blocking call ends or declares that it hangs. */
-    private static final class Handoff {
-        final CountDownLatch latch = new CountDownLatch(1);
     }
 }
