@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The engine's main test: thousands of seeded deployments in virtual time, each with a random plan, fault script and
- * handle calls, checked against the invariants of issue 10 (see docs/simulation.md). System properties:
+ * handle calls, checked against the invariants of issue 10 (see docs/engine.md, "The simulation"). System properties:
  * {@code zdd.sim.runs} (default {@value #DEFAULT_RUNS}), {@code zdd.sim.seedStart} (default {@value #DEFAULT_SEED_START}),
  * {@code zdd.sim.threads} (default 2), and {@code zdd.sim.seed}: run that one seed alone and print its whole trace.
  * Writes {@code target/simulation.json}.
