@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zdd.api.Arguments;
 import dev.zdd.docker.internal.LogFrames;
-import dev.zdd.docker.internal.UnixSocketFactory;
+import dev.zdd.docker.internal.TransportConnectException;
+import dev.zdd.docker.internal.TransportSocketFactory;
 import dev.zdd.docker.internal.Validate;
 import okhttp3.ConnectionPool;
 import okhttp3.HttpUrl;
@@ -23,10 +24,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -37,9 +35,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A small Docker Engine API client over a unix socket ({@code unix:///var/run/docker.sock}, no native library) or plain
- * TCP ({@code tcp://127.0.0.1:2375}): ping, version, containers (list by label, create, start, inspect, stop, remove,
- * logs) and images (inspect, import).
+ * A small Docker Engine API client over a unix socket ({@code unix:///var/run/docker.sock}, no native library), plain
+ * TCP ({@code tcp://127.0.0.1:2375}) or any {@link DockerTransport} (for example Docker over ssh from zdd-ssh): ping,
+ * version, containers (list by label, create, start, inspect, stop, remove, logs) and images (inspect, import).
  *
  * <p>On first use it asks the daemon for its API version ({@code GET /version}) and then speaks
  * {@code min(daemon, }{@value #MAX_API_VERSION}{@code )} on versioned paths ({@code /v1.41/...}); a daemon older than
@@ -67,9 +65,9 @@ public final class DockerClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
     private static final MediaType TAR_TYPE = MediaType.get("application/x-tar");
-    private static final String UNIX_HOSTNAME = "docker";
+    private static final String DAEMON_HOSTNAME = "docker";
 
-    private final String host;
+    private final DockerTransport transport;
     private final HttpUrl base;
     private final OkHttpClient http;
     private final Duration readTimeout;
@@ -77,49 +75,25 @@ public final class DockerClient implements AutoCloseable {
     private volatile String apiVersion;
 
     private DockerClient(Builder b) {
-        this.host = b.host;
+        this.transport = b.transport != null ? b.transport : DockerTransport.forHost(b.host);
         this.readTimeout = b.readTimeout;
         this.pinnedApiVersion = b.apiVersion;
-        OkHttpClient.Builder hb = new OkHttpClient.Builder()
+        // every connection goes through the transport; the host name is only a label (Docker ignores the Host header)
+        this.http = new OkHttpClient.Builder()
                 .connectTimeout(b.connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .readTimeout(b.readTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .writeTimeout(b.readTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .connectionPool(new ConnectionPool(b.maxIdleConnections, 5, TimeUnit.MINUTES))
-                .followRedirects(false);
-        URI uri = parseHost(b.host);
-        if ("unix".equals(uri.getScheme())) {
-            Path socket = Path.of(uri.getPath());
-            hb.socketFactory(new UnixSocketFactory(socket)).dns(hostname -> {
-                if (!UNIX_HOSTNAME.equals(hostname)) {
-                    throw new java.net.UnknownHostException(hostname);
-                }
-                return List.of(InetAddress.getByAddress(UNIX_HOSTNAME, new byte[] {127, 0, 0, 1}));
-            });
-            base = new HttpUrl.Builder().scheme("http").host(UNIX_HOSTNAME).build();
-        } else {
-            base = new HttpUrl.Builder().scheme("http").host(uri.getHost()).port(uri.getPort() > 0 ? uri.getPort() : 2375)
-                    .build();
-        }
-        this.http = hb.build();
-    }
-
-    private static URI parseHost(String host) {
-        try {
-            URI uri = new URI(host);
-            String scheme = uri.getScheme();
-            if ("unix".equals(scheme) && uri.getPath() != null && uri.getPath().startsWith("/")
-                    && uri.getRawQuery() == null && uri.getRawFragment() == null) {
-                return uri;
-            }
-            if (("tcp".equals(scheme) || "http".equals(scheme)) && uri.getHost() != null
-                    && (uri.getPath() == null || uri.getPath().isEmpty() || "/".equals(uri.getPath()))) {
-                return uri;
-            }
-        } catch (URISyntaxException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("docker.host '" + Arguments.printable(host)
-                + "' is invalid: expected unix:///path/to/docker.sock or tcp://host:port (TLS is not supported)");
+                .followRedirects(false)
+                .socketFactory(new TransportSocketFactory(transport))
+                .dns(hostname -> {
+                    if (!DAEMON_HOSTNAME.equals(hostname)) {
+                        throw new java.net.UnknownHostException(hostname);
+                    }
+                    return List.of(InetAddress.getByAddress(DAEMON_HOSTNAME, new byte[] {127, 0, 0, 1}));
+                })
+                .build();
+        this.base = new HttpUrl.Builder().scheme("http").host(DAEMON_HOSTNAME).build();
     }
 
     /** A builder with every default. */
@@ -132,9 +106,9 @@ public final class DockerClient implements AutoCloseable {
         return builder().host(host).build();
     }
 
-    /** The daemon address this client talks to. */
+    /** The daemon address this client talks to ({@link DockerTransport#address()}). */
     public String host() {
-        return host;
+        return transport.address();
     }
 
     /** {@code GET /_ping}; throws {@link DockerException} when the daemon does not answer OK. */
@@ -163,7 +137,7 @@ public final class DockerClient implements AutoCloseable {
         synchronized (this) {
             if (apiVersion == null) {
                 apiVersion = pinnedApiVersion != null ? pinnedApiVersion : negotiate(version());
-                LOG.debug("docker {}: speaking API {}", host, apiVersion);
+                LOG.debug("docker {}: speaking API {}", transport.address(), apiVersion);
             }
             return apiVersion;
         }
@@ -471,15 +445,25 @@ public final class DockerClient implements AutoCloseable {
                 throw new DockerException("Docker " + what + " failed (" + status + "): " + msg, status, msg, null);
             }
             return new Resp(status, bytes);
-        } catch (ConnectException e) {
-            throw new DockerException("cannot reach the Docker daemon at " + host + " (" + e.getMessage()
-                    + "); is dockerd running and is this the right host?", -1, "", e);
-        } catch (InterruptedIOException e) {
-            throw new DockerException("Docker " + what + " at " + host + " did not answer in time (" + e.getMessage() + ")",
-                    -1, "", e);
         } catch (IOException e) {
-            throw new DockerException("Docker " + what + " at " + host + " failed: " + e, -1, "", e);
+            throw transportFailure(what, e);
         }
+    }
+
+    private DockerException transportFailure(String what, IOException e) {
+        String address = transport.address();
+        TransportConnectException tce = TransportConnectException.find(e);
+        if (tce != null || e instanceof ConnectException) {
+            // OkHttp's own message names its placeholder address (docker/127.0.0.1:80): say which daemon was tried
+            String reason = tce != null ? tce.reason() : e.getMessage();
+            return new DockerException("cannot reach the Docker daemon at " + address + " (" + reason
+                    + "); is dockerd running and is this the right host?", -1, "", e);
+        }
+        if (e instanceof InterruptedIOException) {
+            return new DockerException("Docker " + what + " at " + address + " did not answer in time (" + e.getMessage()
+                    + ")", -1, "", e);
+        }
+        return new DockerException("Docker " + what + " at " + address + " failed: " + e, -1, "", e);
     }
 
     private static String dockerMessage(byte[] body) {
@@ -504,7 +488,7 @@ public final class DockerClient implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "DockerClient[" + host + (apiVersion == null ? "" : ", api " + apiVersion) + "]";
+        return "DockerClient[" + transport.address() + (apiVersion == null ? "" : ", api " + apiVersion) + "]";
     }
 
     /** Builds a {@link DockerClient}; every setter validates and names the bad value. Not thread-safe. */
@@ -513,6 +497,8 @@ public final class DockerClient implements AutoCloseable {
         public static final int DEFAULT_MAX_IDLE_CONNECTIONS = 8;
 
         private String host = DEFAULT_HOST;
+        private boolean hostSet;
+        private DockerTransport transport;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration readTimeout = DEFAULT_READ_TIMEOUT;
         private String apiVersion;
@@ -521,10 +507,37 @@ public final class DockerClient implements AutoCloseable {
         private Builder() {
         }
 
-        /** {@code unix:///path/to/docker.sock} or {@code tcp://host:port}. Default {@link #DEFAULT_HOST}. */
+        /**
+         * {@code unix:///path/to/docker.sock} or {@code tcp://host:port}. Default {@link #DEFAULT_HOST}. Not together
+         * with {@link #transport(DockerTransport)}.
+         */
         public Builder host(String v) {
-            parseHost(Arguments.notNull("docker.host", v));
+            DockerTransport.forHost(v);
+            if (transport != null) {
+                throw new IllegalArgumentException("docker.host '" + Arguments.printable(v)
+                        + "' cannot be set together with docker.transport (" + transport.address() + "): choose one");
+            }
             host = v;
+            hostSet = true;
+            return this;
+        }
+
+        /**
+         * Reach the daemon through this transport (for example Docker over ssh from zdd-ssh) instead of a
+         * {@link #host(String)}. Default: {@link DockerTransport#forHost(String)} of the host.
+         */
+        public Builder transport(DockerTransport v) {
+            Arguments.notNull("docker.transport", v);
+            String address = v.address();
+            if (address == null || address.isBlank()) {
+                throw new IllegalArgumentException("docker.transport " + Arguments.printable(v.getClass().getName())
+                        + " has an empty address(); it names the daemon in messages");
+            }
+            if (hostSet) {
+                throw new IllegalArgumentException("docker.transport (" + Arguments.printable(String.valueOf(v.address()))
+                        + ") cannot be set together with docker.host '" + Arguments.printable(host) + "': choose one");
+            }
+            transport = v;
             return this;
         }
 
