@@ -89,6 +89,12 @@ public final class ImageReference {
                         + " is neither a registry host with a '.' or ':' nor a lower case name)");
             }
         }
+        int slash = path.indexOf('/');
+        if (registry == null && slash > 0 && path.substring(0, slash).contains(".")) {
+            // Docker would take it for a registry host, which it is not (e.g. an underscore): refuse, do not guess
+            throw invalid(field, value, "a registry host of letters, digits, '-' and '.' ('"
+                    + Arguments.printable(path.substring(0, slash)) + "' is not one)");
+        }
         int nameLength = (registry == null ? 0 : registry.length() + 1) + path.length();
         if (nameLength > MAX_NAME_LENGTH) {
             throw invalid(field, value, "the name is longer than " + MAX_NAME_LENGTH + " characters");
