@@ -239,6 +239,8 @@ class DockerRegistryIT {
         assertFalse(SEEN.isEmpty());
         List<String> logs = CapturedLogs.lines();
         assertTrue(logs.stream().anyMatch(line -> line.contains("pulled " + image)), "the pulls were logged");
+        logs.stream().filter(line -> line.contains("pulled " + image) || line.contains("pushed " + image))
+                .forEach(line -> System.err.println("[zdd] " + line)); // timings for docs/docker.md
         for (String text : SEEN) {
             assertFalse(text.contains(PASSWORD), "password in: " + text);
             assertFalse(text.contains(WRONG_PASSWORD), "wrong password in: " + text);
