@@ -55,8 +55,10 @@ class DockerRegistryIT {
     @BeforeAll
     static void setUp() {
         client = DockerClient.connect(Docker.host());
+        Docker.requireTestImageSource();
         registry = TestRegistry.start(USER, PASSWORD).orElse(null);
-        assumeTrue(registry != null, "docker-registry or htpasswd is not installed");
+        assumeTrue(registry != null,
+                "docker-registry or htpasswd is not installed (apt-get install docker-registry apache2-utils)");
         image = registry.image("zdd-test", "v1");
         // a layer nothing else shares, so that after removing it the daemon must download it again
         String source = "zdd-registry-src-" + SERVICE;

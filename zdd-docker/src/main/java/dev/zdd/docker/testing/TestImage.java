@@ -1,6 +1,7 @@
 package dev.zdd.docker.testing;
 
 import dev.zdd.api.Arguments;
+import dev.zdd.core.testing.IntegrationEnvironment;
 import dev.zdd.docker.DockerClient;
 import dev.zdd.docker.Healthcheck;
 import dev.zdd.docker.internal.Tar;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * zdd's test image, made with no registry: the static busybox binary and a start script imported as a root
@@ -41,6 +43,35 @@ public final class TestImage {
     }
 
     private TestImage() {
+    }
+
+    /**
+     * Why the test image cannot be made here, or empty when it can: {@link #BUSYBOX} must be a regular, executable,
+     * statically linked file (Debian's {@code busybox} package installs a dynamically linked one, which cannot run in
+     * an image with no libc). When it cannot, {@link IntegrationEnvironment#unavailable(String)} decides first: this
+     * throws {@link AssertionError} in CI ({@value IntegrationEnvironment#REQUIRE_VARIABLE}{@code =true}), and otherwise
+     * returns the reason for the test to skip with.
+     */
+    public static Optional<String> whyUnavailable() {
+        String problem = busyboxProblem(BUSYBOX);
+        if (problem == null) {
+            return Optional.empty();
+        }
+        String reason = problem + " (apt-get install busybox-static); zdd's test image is made from it";
+        IntegrationEnvironment.unavailable(reason);
+        return Optional.of(reason);
+    }
+
+    /** What is wrong with {@code busybox} as the test image's only binary, or null when nothing is. */
+    static String busyboxProblem(Path busybox) {
+        if (!Files.isRegularFile(busybox) || !Files.isExecutable(busybox)) {
+            return busybox + " is not installed";
+        }
+        try {
+            return StaticElf.isStatic(Files.readAllBytes(busybox)) ? null : busybox + " is not a statically linked executable";
+        } catch (IOException e) {
+            return busybox + " cannot be read: " + e.getMessage();
+        }
     }
 
     /**
