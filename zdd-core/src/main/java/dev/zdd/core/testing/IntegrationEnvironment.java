@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * "docker-registry", "htpasswd").ifPresent(Assumptions::abort)}. Thread-safe.
  *
  * <p>A program counts as installed when a regular, executable file of that name is on the {@code PATH} or in a usual
- * sbin/bin folder: a file masked by a bind-mounted {@code /dev/null} (as {@code .ci/without-servers} does) or a
+ * sbin/bin folder: a file masked by a bind-mounted {@code /dev/null} (as {@code .ci/without-servers.sh} does) or a
  * directory of that name does not count.
  */
 public final class IntegrationEnvironment {
@@ -79,11 +79,13 @@ public final class IntegrationEnvironment {
      * @param programs    plain file names looked up like {@link #locate(String)}, e.g. {@code busybox}
      */
     public static Optional<String> whyUnavailable(String installHint, String... programs) {
-        return whyUnavailable(required(), IntegrationEnvironment::locate, installHint, programs);
+        Optional<String> why = missing(IntegrationEnvironment::locate, installHint, programs);
+        why.ifPresent(IntegrationEnvironment::unavailable);
+        return why;
     }
 
-    static Optional<String> whyUnavailable(boolean required, Function<String, Optional<Path>> locator,
-            String installHint, String... programs) {
+    /** The reason naming every one of {@code programs} that {@code locator} does not find, or empty. */
+    static Optional<String> missing(Function<String, Optional<Path>> locator, String installHint, String... programs) {
         Arguments.matches("installHint", installHint, HINT, "what to install, e.g. apt-get install nginx");
         if (Arguments.notNull("programs", programs).length == 0) {
             throw new IllegalArgumentException("programs is empty: expected at least one program such as nginx");
@@ -97,10 +99,8 @@ public final class IntegrationEnvironment {
         if (missing.isEmpty()) {
             return Optional.empty();
         }
-        String reason = String.join(", ", missing) + (missing.size() == 1 ? " is" : " are") + " not installed ("
-                + installHint + ")";
-        unavailable(required, reason);
-        return Optional.of(reason);
+        return Optional.of(String.join(", ", missing) + (missing.size() == 1 ? " is" : " are") + " not installed ("
+                + installHint + ")");
     }
 
     /**
@@ -125,7 +125,7 @@ public final class IntegrationEnvironment {
         unavailable(required(), reason);
     }
 
-    private static void unavailable(boolean required, String reason) {
+    static void unavailable(boolean required, String reason) {
         if (required) {
             throw new AssertionError(reason + "; " + REQUIRE_VARIABLE + "=true, so this integration test must not skip");
         }

@@ -71,24 +71,23 @@ class IntegrationEnvironmentTest {
     }
 
     @Test
-    void whyUnavailableNamesEveryMissingProgramAndTheInstallHint() throws Exception {
+    void theReasonNamesEveryMissingProgramAndTheInstallHint() throws Exception {
         Path exe = executable(dir, "present");
-        Optional<String> why = IntegrationEnvironment.whyUnavailable(false,
+        Optional<String> why = IntegrationEnvironment.missing(
                 p -> p.equals("present") ? Optional.of(exe) : Optional.empty(),
                 "apt-get install docker-registry apache2-utils", "docker-registry", "present", "htpasswd");
         assertEquals(Optional.of("docker-registry, htpasswd are not installed (apt-get install docker-registry"
                 + " apache2-utils)"), why);
         assertEquals(Optional.of("busybox is not installed (apt-get install busybox-static)"),
-                IntegrationEnvironment.whyUnavailable(false, p -> Optional.empty(), "apt-get install busybox-static",
-                        "busybox"));
-        assertEquals(Optional.empty(), IntegrationEnvironment.whyUnavailable(true, p -> Optional.of(exe),
+                IntegrationEnvironment.missing(p -> Optional.empty(), "apt-get install busybox-static", "busybox"));
+        assertEquals(Optional.empty(), IntegrationEnvironment.missing(p -> Optional.of(exe),
                 "apt-get install busybox-static", "busybox", "present"));
     }
 
     @Test
     void whenRequiredAMissingProgramIsAFailureNotASkip() {
-        AssertionError e = assertThrows(AssertionError.class, () -> IntegrationEnvironment.whyUnavailable(true,
-                p -> Optional.empty(), "apt-get install busybox-static", "busybox"));
+        AssertionError e = assertThrows(AssertionError.class, () -> IntegrationEnvironment.unavailable(true,
+                "busybox is not installed (apt-get install busybox-static)"));
         assertEquals("busybox is not installed (apt-get install busybox-static); ZDD_REQUIRE_INTEGRATION=true, so this"
                 + " integration test must not skip", e.getMessage());
     }
