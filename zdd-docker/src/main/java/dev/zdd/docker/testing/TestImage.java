@@ -157,8 +157,9 @@ public final class TestImage {
     }
 
     private static byte[] rootfs(String marker) {
-        if (!Files.isRegularFile(BUSYBOX)) {
-            throw new IllegalStateException(BUSYBOX + " is missing (apt-get install busybox-static)");
+        String problem = busyboxProblem(BUSYBOX);
+        if (problem != null) {
+            throw new IllegalStateException(problem + " (apt-get install busybox-static)");
         }
         try {
             Tar tar = new Tar().directory("bin", 0755).directory("www", 0755).directory("tmp", 01777)
