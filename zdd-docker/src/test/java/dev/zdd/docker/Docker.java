@@ -2,6 +2,7 @@ package dev.zdd.docker;
 
 import dev.zdd.docker.testing.DockerTestDaemon;
 import dev.zdd.docker.testing.TestImage;
+import org.junit.jupiter.api.Assumptions;
 
 import java.util.Map;
 import java.util.UUID;
@@ -18,12 +19,22 @@ final class Docker {
     /** The daemon's host; skips (or fails in CI) when there is none. */
     static String host() {
         var d = DockerTestDaemon.shared();
-        assumeTrue(d.isPresent(), "no Docker daemon");
+        assumeTrue(d.isPresent(), "no Docker daemon (apt-get install docker.io, then as root bash .ci/dockerd.sh start"
+                + " and export ZDD_DOCKER_HOST=$(bash .ci/dockerd.sh host))");
         return d.get().host();
     }
 
-    /** Makes sure the test images used by the tests exist. */
+    /**
+     * Skips (or fails in CI) when zdd's test image cannot be made here: {@code /bin/busybox} (busybox-static) is
+     * missing or not statically linked.
+     */
+    static void requireTestImageSource() {
+        TestImage.whyUnavailable().ifPresent(Assumptions::abort);
+    }
+
+    /** Makes sure the test images used by the tests exist; skips (or fails in CI) when they cannot be made. */
     static void images(DockerClient c) {
+        requireTestImageSource();
         TestImage.ensure(c, REPO, "1", TestImage.Behaviour.HEALTHY);
         TestImage.ensure(c, REPO, "2", TestImage.Behaviour.HEALTHY);
         TestImage.ensure(c, REPO, "broken", TestImage.Behaviour.UNHEALTHY);

@@ -14,9 +14,12 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A client of HAProxy's runtime API ({@code stats socket ... level admin}) over a unix socket or TCP, with no native
@@ -36,6 +39,13 @@ public final class RuntimeApiClient {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     /** Default time to receive a complete answer once connected: 5 s. */
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(5);
+
+    /**
+     * The address family typed with ':' as in a URL: {@code unix:/path}, {@code unix:///path},
+     * {@code ipv4://HOST:PORT}, {@code ipv6:HOST:PORT}; group 1 is the family, group 2 the rest.
+     */
+    private static final Pattern COLON_PREFIX =
+            Pattern.compile("(?i)(unix(?=:(?://)?/)|ipv[46](?=:(?://)?.*:)):(?://)?(.+)");
 
     private final StandardProtocolFamily family;
     private final SocketAddress address;
@@ -80,6 +90,14 @@ public final class RuntimeApiClient {
             throw new IllegalArgumentException("runtime API address must not be empty, was '" + haproxyAddress + "'");
         }
         String a = haproxyAddress.trim();
+        Matcher colonPrefix = COLON_PREFIX.matcher(a);
+        if (colonPrefix.matches()) {
+            // unix:/path, unix:///path, ipv4://HOST:PORT: a URL habit; HAProxy's notation puts '@' after the family
+            throw new IllegalArgumentException("runtime API address '" + Arguments.printable(haproxyAddress)
+                    + "' is invalid: HAProxy writes the address family with '@', e.g. '"
+                    + Arguments.printable(colonPrefix.group(1).toLowerCase(Locale.ROOT) + "@" + colonPrefix.group(2))
+                    + "'");
+        }
         if (a.startsWith("unix@")) {
             return unixSocket(Path.of(a.substring(5)));
         }
@@ -103,7 +121,8 @@ public final class RuntimeApiClient {
             port = Integer.parseInt(a.substring(colon + 1));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("runtime API address '" + Arguments.printable(haproxyAddress)
-                    + "' has a bad port");
+                    + "' has a bad port '" + Arguments.printable(a.substring(colon + 1)) + "': expected HOST:PORT with"
+                    + " a port 1-65535, or a unix socket as /path or unix@/path");
         }
         return tcp(host, port);
     }

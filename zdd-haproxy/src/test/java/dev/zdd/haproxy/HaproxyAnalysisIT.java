@@ -81,7 +81,7 @@ class HaproxyAnalysisIT {
     @BeforeEach
     void start() throws Exception {
         Optional<Path> exe = IntegrationEnvironment.find("haproxy", "apt-get install haproxy");
-        assumeTrue(exe.isPresent(), "haproxy is not installed");
+        assumeTrue(exe.isPresent(), "haproxy is not installed (apt-get install haproxy)");
         v1 = TestBackend.start("v1");
         v2 = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         v2.createContext("/health", ex -> {

@@ -86,7 +86,7 @@ class HaproxyEngineIT {
     @BeforeAll
     static void backends() throws Exception {
         Optional<Path> exe = IntegrationEnvironment.find("haproxy", "apt-get install haproxy");
-        assumeTrue(exe.isPresent(), "haproxy is not installed");
+        assumeTrue(exe.isPresent(), "haproxy is not installed (apt-get install haproxy)");
         haproxyExe = exe.get();
         v1a = TestBackend.start("v1");
         v1b = TestBackend.start("v1");

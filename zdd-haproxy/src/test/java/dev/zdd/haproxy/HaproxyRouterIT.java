@@ -60,7 +60,7 @@ class HaproxyRouterIT {
     @BeforeAll
     static void backends() throws Exception {
         Optional<Path> exe = IntegrationEnvironment.find("haproxy", "apt-get install haproxy");
-        assumeTrue(exe.isPresent(), "haproxy is not installed");
+        assumeTrue(exe.isPresent(), "haproxy is not installed (apt-get install haproxy)");
         haproxyExe = exe.get();
         blue = TestBackend.start("v1");
         green = TestBackend.start("v2");

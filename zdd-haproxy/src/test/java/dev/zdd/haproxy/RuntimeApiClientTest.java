@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -81,6 +82,27 @@ class RuntimeApiClientTest {
                 e.getMessage());
         RuntimeApiClient tcp = RuntimeApiClient.address("ipv4@127.0.0.1:1").connectTimeout(Duration.ofMillis(300)).build();
         assertThrows(RuntimeApiException.class, tcp::version);
+    }
+
+    /** Regression (issue 14): "unix:/tmp/x.sock" said "has a bad port" instead of pointing at HAProxy's '@'. */
+    @Test
+    void aUrlStyleFamilyPrefixSuggestsHaproxysNotation() {
+        Map<String, String> typedToSuggested = Map.of(
+                "unix:/tmp/x.sock", "'unix@/tmp/x.sock'",
+                "unix:///run/haproxy/admin.sock", "'unix@/run/haproxy/admin.sock'",
+                "UNIX:/tmp/x.sock", "'unix@/tmp/x.sock'",
+                "ipv4://127.0.0.1:9999", "'ipv4@127.0.0.1:9999'",
+                "ipv6:::1:9999", "'ipv6@::1:9999'");
+        typedToSuggested.forEach((typed, suggested) -> {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> RuntimeApiClient.address(typed), typed);
+            assertEquals("runtime API address '" + typed + "' is invalid: HAProxy writes the address family with '@',"
+                    + " e.g. " + suggested, e.getMessage());
+        });
+        IllegalArgumentException port = assertThrows(IllegalArgumentException.class,
+                () -> RuntimeApiClient.address("127.0.0.1:x"));
+        assertEquals("runtime API address '127.0.0.1:x' has a bad port 'x': expected HOST:PORT with a port 1-65535,"
+                + " or a unix socket as /path or unix@/path", port.getMessage());
     }
 
     @Test

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class LocalNginxControlIT {
     private static Path nginx() {
         Optional<Path> binary = IntegrationEnvironment.find("nginx", "apt-get install nginx");
-        assumeTrue(binary.isPresent(), "nginx is not installed");
+        assumeTrue(binary.isPresent(), "nginx is not installed (apt-get install nginx)");
         return binary.get();
     }
 

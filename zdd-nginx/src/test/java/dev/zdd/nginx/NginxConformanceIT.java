@@ -27,7 +27,7 @@ class NginxConformanceIT {
     @Test
     void passesRouterConformanceWithTrafficThroughNginx() throws Exception {
         Optional<Path> binary = IntegrationEnvironment.find("nginx", "apt-get install nginx");
-        assumeTrue(binary.isPresent(), "nginx is not installed");
+        assumeTrue(binary.isPresent(), "nginx is not installed (apt-get install nginx)");
         try (TestBackend blue1 = TestBackend.start("blue");
              TestBackend green1 = TestBackend.start("green");
              TestBackend blue2 = TestBackend.start("blue");

@@ -25,7 +25,7 @@ final class NginxFixture implements AutoCloseable {
     /** A fixture for a real nginx; aborts the calling test (assumption) when nginx is not installed. */
     NginxFixture() {
         Optional<Path> found = IntegrationEnvironment.find("nginx", "apt-get install nginx");
-        assumeTrue(found.isPresent(), "nginx is not installed");
+        assumeTrue(found.isPresent(), "nginx is not installed (apt-get install nginx)");
         binary = found.get();
     }
 

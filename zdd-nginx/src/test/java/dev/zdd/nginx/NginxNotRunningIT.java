@@ -25,7 +25,7 @@ class NginxNotRunningIT {
     @Test
     void applyWhileNginxIsStoppedFailsAtReloadAndRestoresTheFile() throws Exception {
         Optional<Path> binary = IntegrationEnvironment.find("nginx", "apt-get install nginx");
-        assumeTrue(binary.isPresent(), "nginx is not installed");
+        assumeTrue(binary.isPresent(), "nginx is not installed (apt-get install nginx)");
         try (TestNginx nginx = TestNginx.create(binary.get(), "app")) {
             NginxRouter router = nginx.routerBuilder().build();
             router.writeInitial(BLUE);

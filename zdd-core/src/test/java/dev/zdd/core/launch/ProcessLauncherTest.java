@@ -57,7 +57,7 @@ class ProcessLauncherTest {
     @Test
     void busyboxHttpdServesAndRetiresWithSigterm() throws Exception {
         Optional<Path> busybox = IntegrationEnvironment.find("busybox", "apt-get install busybox-static");
-        Assumptions.assumeTrue(busybox.isPresent());
+        Assumptions.assumeTrue(busybox.isPresent(), "busybox is not installed (apt-get install busybox-static)");
         for (String v : new String[] {"1.0", "2.0"}) {
             Path docroot = Files.createDirectories(dir.resolve("www-" + v));
             Files.writeString(docroot.resolve("health"), "version " + v);

@@ -145,7 +145,7 @@ class HealthCheckFileRouterTest {
     @Test
     void realWebServersAnswer404WhenTurnedOff() throws Exception {
         Optional<Path> busybox = IntegrationEnvironment.find("busybox", "apt-get install busybox-static");
-        Assumptions.assumeTrue(busybox.isPresent());
+        Assumptions.assumeTrue(busybox.isPresent(), "busybox is not installed (apt-get install busybox-static)");
         Path www = Files.createDirectories(dir.resolve("www"));
         int first = FreePorts.range(10);
         ProcessLauncher launcher = ProcessLauncher.builder()

@@ -1,6 +1,7 @@
 package dev.zdd.docker.testing;
 
 import dev.zdd.api.Arguments;
+import dev.zdd.core.testing.IntegrationEnvironment;
 import dev.zdd.docker.DockerClient;
 import dev.zdd.docker.Healthcheck;
 import dev.zdd.docker.internal.Tar;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * zdd's test image, made with no registry: the static busybox binary and a start script imported as a root
@@ -41,6 +43,35 @@ public final class TestImage {
     }
 
     private TestImage() {
+    }
+
+    /**
+     * Why the test image cannot be made here, or empty when it can: {@link #BUSYBOX} must be a regular, executable,
+     * statically linked file (Debian's {@code busybox} package installs a dynamically linked one, which cannot run in
+     * an image with no libc). When it cannot, {@link IntegrationEnvironment#unavailable(String)} decides first: this
+     * throws {@link AssertionError} in CI ({@value IntegrationEnvironment#REQUIRE_VARIABLE}{@code =true}), and otherwise
+     * returns the reason for the test to skip with.
+     */
+    public static Optional<String> whyUnavailable() {
+        String problem = busyboxProblem(BUSYBOX);
+        if (problem == null) {
+            return Optional.empty();
+        }
+        String reason = problem + " (apt-get install busybox-static); zdd's test image is made from it";
+        IntegrationEnvironment.unavailable(reason);
+        return Optional.of(reason);
+    }
+
+    /** What is wrong with {@code busybox} as the test image's only binary, or null when nothing is. */
+    static String busyboxProblem(Path busybox) {
+        if (!Files.isRegularFile(busybox) || !Files.isExecutable(busybox)) {
+            return busybox + " is not installed";
+        }
+        try {
+            return StaticElf.isStatic(Files.readAllBytes(busybox)) ? null : busybox + " is not a statically linked executable";
+        } catch (IOException e) {
+            return busybox + " cannot be read: " + e.getMessage();
+        }
     }
 
     /**
@@ -79,6 +110,18 @@ public final class TestImage {
         client.importImage(rootfs(), repository, version, changes);
     }
 
+    /**
+     * Imports {@code repository:version} with a file {@code /zdd-marker} holding {@code marker}, so that its layer is
+     * shared with no other image: once this image is removed, the daemon has none of it, and a pull must download it.
+     */
+    public static void buildUnique(DockerClient client, String repository, String version, Behaviour behaviour,
+            String marker) {
+        Arguments.notNull("marker", marker);
+        List<String> changes = changes(version, behaviour);
+        changes.add("LABEL " + CONTENT_LABEL + "=unique");
+        client.importImage(rootfs(marker), repository, version, changes);
+    }
+
     private static String digest(List<String> changes) {
         try {
             java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
@@ -110,14 +153,22 @@ public final class TestImage {
 
     /** The root filesystem as a tar: /bin/busybox, a few symlinks, /start, /www, /tmp. */
     public static byte[] rootfs() {
-        if (!Files.isRegularFile(BUSYBOX)) {
-            throw new IllegalStateException(BUSYBOX + " is missing (apt-get install busybox-static)");
+        return rootfs(null);
+    }
+
+    private static byte[] rootfs(String marker) {
+        String problem = busyboxProblem(BUSYBOX);
+        if (problem != null) {
+            throw new IllegalStateException(problem + " (apt-get install busybox-static)");
         }
         try {
             Tar tar = new Tar().directory("bin", 0755).directory("www", 0755).directory("tmp", 01777)
                     .file("bin/busybox", 0755, Files.readAllBytes(BUSYBOX));
             for (String applet : List.of("sh", "httpd", "wget", "echo", "mkdir", "cat", "sleep")) {
                 tar.symlink("bin/" + applet, "busybox");
+            }
+            if (marker != null) {
+                tar.file("zdd-marker", 0644, marker.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
             return tar.file("start", 0755, startScript()).finish();
         } catch (IOException e) {

@@ -28,7 +28,7 @@ class LocalHaproxyIT {
     @BeforeAll
     static void find() {
         Optional<Path> e = IntegrationEnvironment.find("haproxy", "apt-get install haproxy");
-        assumeTrue(e.isPresent(), "haproxy is not installed");
+        assumeTrue(e.isPresent(), "haproxy is not installed (apt-get install haproxy)");
         exe = e.get();
     }
 
