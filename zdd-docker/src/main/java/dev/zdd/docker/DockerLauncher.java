@@ -42,7 +42,7 @@ import java.util.regex.Pattern;
  *
  * <p>Immutable and thread-safe.
  */
-public final class DockerLauncher implements TargetLauncher {
+public final class DockerLauncher implements TargetLauncher, dev.zdd.api.TargetInventory {
     /** Label naming the service. */
     public static final String SERVICE_LABEL = "dev.zdd.service";
     /** Label naming the version. */
@@ -315,6 +315,7 @@ public final class DockerLauncher implements TargetLauncher {
      * the labels, container id), sorted by target id. This is the truth after a restart: for example, which colour is
      * live. Containers without the port this launcher publishes are left out.
      */
+    @Override
     public List<Target> discover(String service) {
         Arguments.matches("service", service, Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}"),
                 "a service name such as shop");

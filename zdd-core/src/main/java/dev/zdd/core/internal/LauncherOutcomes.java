@@ -38,19 +38,18 @@ final class LauncherOutcomes {
 
     void launchSettled(String key, String targetId, String version, Calls.Settled<Target> s) {
         Ledger l = ctx.ledger;
-        String doubt = targetId + " (" + version + ")";
         switch (s.end()) {
             case RETURNED -> {
                 Target t = s.value();
                 if (t != null && l.launched(t)) {
                     ctx.journal.write(x -> x.withLaunched(t, ctx.now()));
                 }
-                l.launchesInDoubt.remove(doubt);
+                l.launchesInDoubt.remove(targetId);
             }
-            case ABANDONED -> l.launchesInDoubt.add(doubt);
+            case ABANDONED -> l.launchesInDoubt.put(targetId, new Ledger.LaunchDoubt(version, true));
             default -> {
                 // THREW or NOT_RUN: by the launcher contract nothing is left running
-                l.launchesInDoubt.remove(doubt);
+                l.launchesInDoubt.remove(targetId);
             }
         }
         l.unsettled.remove(key);

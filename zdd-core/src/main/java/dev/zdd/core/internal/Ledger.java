@@ -32,6 +32,15 @@ final class Ledger {
         STOPPING
     }
 
+    /**
+     * A launch whose outcome is unknown.
+     *
+     * @param version       the version it launched
+     * @param callMayGoOn   whether its call may still be running (abandoned by its lane), rather than ended by a crash
+     */
+    record LaunchDoubt(String version, boolean callMayGoOn) {
+    }
+
     final Routing routingBefore;
     final Map<String, Target> known = new HashMap<>();
     final Set<String> preexisting = new LinkedHashSet<>();
@@ -41,8 +50,8 @@ final class Ledger {
     final Map<String, Life> life = new LinkedHashMap<>();
     /** Launcher calls started and not yet settled (see {@link Calls.Settled}), by a description. */
     final Set<String> unsettled = new LinkedHashSet<>();
-    /** Launches cut off whose call never returned: an instance may be running. */
-    final List<String> launchesInDoubt = new ArrayList<>();
+    /** Launches cut off whose call never returned (or a crash interrupted), by target id: an instance may be running. */
+    final Map<String, LaunchDoubt> launchesInDoubt = new LinkedHashMap<>();
     final List<StepOutcome> outcomes = new ArrayList<>();
     final List<String> leftovers = new ArrayList<>();
     /** Router calls abandoned by the router lane: what, and whether they returned since. */

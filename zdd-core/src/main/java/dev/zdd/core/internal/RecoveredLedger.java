@@ -59,7 +59,7 @@ final class RecoveredLedger {
                     }
                 }
             } else if (s instanceof Step.Launch launch && !l.known.containsKey(launch.targetId())) {
-                l.launchesInDoubt.add(launch.targetId() + " (" + launch.version() + ", interrupted by the crash)");
+                l.launchesInDoubt.put(launch.targetId(), new Ledger.LaunchDoubt(launch.version(), false));
             }
         }
     }

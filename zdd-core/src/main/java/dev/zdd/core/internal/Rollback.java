@@ -44,6 +44,7 @@ final class Rollback {
     /** Launched targets the rollback already tried to retire (a launch answering late adds one after that). */
     private final java.util.Set<String> retireTried = new java.util.HashSet<>();
     private boolean trafficRestored;
+    private boolean inventoryAsked;
     private Action settling;
 
     Rollback(RunContext ctx, Done done) {
@@ -272,12 +273,48 @@ final class Rollback {
                 return;
             }
         }
-        for (String doubt : ledger.launchesInDoubt) {
-            ledger.leftovers.add("launch of " + doubt + " was cut off and never answered: an instance may be running:"
-                    + " find it and stop it");
+        if (!ledger.launchesInDoubt.isEmpty() && !inventoryAsked
+                && ctx.cfg.launcher() instanceof dev.zdd.api.TargetInventory inventory) {
+            inventoryAsked = true;
+            askInventory(inventory);
+            return;
+        }
+        for (Map.Entry<String, Ledger.LaunchDoubt> d : ledger.launchesInDoubt.entrySet()) {
+            ledger.leftovers.add("launch of " + d.getKey() + " (" + d.getValue().version() + ") "
+                    + (d.getValue().callMayGoOn() ? "was cut off and never answered" : "was interrupted by a crash")
+                    + ": an instance may be running: find it and stop it");
         }
         ledger.launchesInDoubt.clear();
         done.rolledBack(ledger.leftovers.isEmpty() ? DeploymentStatus.ROLLED_BACK : DeploymentStatus.FAILED);
+    }
+
+    /**
+     * Asks the launcher's inventory for the instances of launches in doubt: one found is recorded as launched (and so
+     * retired); one not found runs nowhere, unless its call may still go on (then it stays a leftover).
+     */
+    private void askInventory(dev.zdd.api.TargetInventory inventory) {
+        Action a = new Action("look for " + String.join(", ", ledger.launchesInDoubt.keySet())
+                + " in the launcher's inventory (their launch never answered)");
+        a.call(ctx.launcherLane, "launcher.discover", ctx.cfg.stepDeadline(), () -> inventory.discover(ctx.spec.service()),
+                (found, err) -> {
+                    if (err != null || found == null) {
+                        a.fail("could not read the inventory: " + (err == null ? "no answer" : Texts.message(err)));
+                        end();
+                        return;
+                    }
+                    List<String> seen = new ArrayList<>();
+                    for (Target t : found) {
+                        if (ledger.launchesInDoubt.remove(t.id()) != null) {
+                            seen.add(t.id());
+                            if (ledger.launched(t)) {
+                                ctx.journal.write(x -> x.withLaunched(t, ctx.now()));
+                            }
+                        }
+                    }
+                    ledger.launchesInDoubt.values().removeIf(d -> !d.callMayGoOn());
+                    a.succeed(seen.isEmpty() ? "none of them runs" : "found " + String.join(", ", seen) + ": retiring");
+                    end();
+                });
     }
 
     /** One rollback action, recorded as a step outcome with index -1. */

@@ -325,4 +325,92 @@ class EngineRegressionTest {
         assertTrue(t instanceof RouterException, String.valueOf(t));
         assertTrue(t.getMessage().startsWith("deadline of 200ms exceeded reading the current routing"), t.getMessage());
     }
+
+    // ------------------------------------------------------------------------------------------------ inventory
+
+    /** The fake launcher with an inventory: it finds the instances it runs, as Docker labels or a state directory do. */
+    static class InventoryLauncher implements dev.zdd.api.TargetLauncher, dev.zdd.api.TargetInventory {
+        final dev.zdd.core.testing.FakeLauncher fake;
+
+        InventoryLauncher(dev.zdd.core.testing.FakeLauncher fake) {
+            this.fake = fake;
+        }
+
+        @Override
+        public dev.zdd.api.Target launch(dev.zdd.api.LaunchRequest request) {
+            return fake.launch(request);
+        }
+
+        @Override
+        public void retire(dev.zdd.api.Target target, Duration grace) {
+            fake.retire(target, grace);
+        }
+
+        @Override
+        public List<dev.zdd.api.Target> discover(String service) {
+            return List.copyOf(fake.running().values());
+        }
+    }
+
+    /** A journal in memory. */
+    static final class MemoryJournal implements JournalStore {
+        private final Map<String, JournalRecord> records = new HashMap<>();
+
+        @Override
+        public synchronized void write(JournalRecord record) {
+            records.put(record.service(), record);
+        }
+
+        @Override
+        public synchronized Optional<JournalRecord> read(String service) {
+            return Optional.ofNullable(records.get(service));
+        }
+    }
+
+    @Test
+    void aRecoveryFindsTheInstanceOfALaunchTheCrashInterruptedAndRetiresIt() {
+        MemoryJournal journal = new MemoryJournal();
+        dev.zdd.api.Plan p = plan(launch("n1"), awaitHealthy("n1"), shift("all", "n1"));
+        journal.write(JournalRecord.start("crashed-1", f.spec, p, f.before, f.time.now()).stepStarted(0, f.time.now()));
+        // the crashed process had started n1 before it died, but never journaled it
+        f.launcher.launch(new dev.zdd.api.LaunchRequest("shop", "n1", "v2", Map.of()));
+        Engine engine = f.builder().launcher(new InventoryLauncher(f.launcher)).journal(journal).build();
+        Deployment d = engine.recover("shop").orElseThrow();
+        DeploymentResult r = f.finish(d);
+        assertEquals(DeploymentStatus.ROLLED_BACK, r.status(), r.leftovers().toString());
+        assertFalse(f.launcher.running().containsKey("n1"), "the instance the crash left is stopped");
+        assertEquals(f.before, f.router.table());
+        assertTrue(r.steps().stream().anyMatch(o -> o.step().startsWith("rollback: look for n1 in the launcher's inventory")
+                && o.detail().equals("found n1: retiring")), r.steps().toString());
+    }
+
+    @Test
+    void withoutAnInventoryTheSameCrashLeavesALeftoverNamingTheLaunch() {
+        MemoryJournal journal = new MemoryJournal();
+        dev.zdd.api.Plan p = plan(launch("n1"), awaitHealthy("n1"), shift("all", "n1"));
+        journal.write(JournalRecord.start("crashed-1", f.spec, p, f.before, f.time.now()).stepStarted(0, f.time.now()));
+        Engine engine = f.builder().journal(journal).build();
+        DeploymentResult r = f.finish(engine.recover("shop").orElseThrow());
+        assertEquals(DeploymentStatus.FAILED, r.status());
+        assertEquals(List.of("launch of n1 (v2) was interrupted by a crash: an instance may be running: find it and stop"
+                + " it"), r.leftovers());
+    }
+
+    @Test
+    void aLaunchThatNeverAnswersAndIsNotInTheInventoryStaysALeftover() {
+        InventoryLauncher launcher = new InventoryLauncher(f.launcher) {
+            @Override
+            public dev.zdd.api.Target launch(dev.zdd.api.LaunchRequest request) {
+                VirtualScheduler.blockUninterruptiblyFor(ChronoUnit.FOREVER.getDuration());
+                return super.launch(request);
+            }
+        };
+        Engine engine = f.builder().launcher(launcher).stepDeadline(Duration.ofMinutes(1)).build();
+        DeploymentResult r = f.finish(engine.start(f.spec, plan(launch("n1"), awaitHealthy("n1"), shift("all", "n1"))));
+        assertEquals(DeploymentStatus.FAILED, r.status());
+        assertEquals(List.of("launch of n1 (v2) was cut off and never answered: an instance may be running: find it and"
+                + " stop it"), r.leftovers());
+        assertTrue(r.steps().stream().anyMatch(o -> o.detail().equals("none of them runs")), r.steps().toString());
+        f.time.shutdown();
+    }
 }
