@@ -222,29 +222,27 @@ final class Calls {
                     : new Settled<>(End.THREW, null, task.error, abandoned);
             // what the call did is recorded before its caller goes on
             settle(s);
-            if (!answered && !scope.closed()) {
-                answered = true;
-                scope.remove(this);
-                Cancellable t = timer;
-                if (t != null) {
-                    t.cancel();
-                }
-                then.accept(task.value, task.error);
+            answer(task.value, task.error);
+        }
+
+        /** Gives {@code then} the answer, once, unless the deadline or the scope came first. */
+        private void answer(T value, Throwable error) {
+            if (answered || scope.closed()) {
+                return;
             }
+            answered = true;
+            scope.remove(this);
+            Cancellable t = timer;
+            if (t != null) {
+                t.cancel();
+            }
+            then.accept(value, error);
         }
 
         void refused(RejectedExecutionException e) {
             IllegalStateException error = new IllegalStateException("executor rejected " + what + ": " + Texts.message(e), e);
-            if (!answered && !scope.closed()) {
-                answered = true;
-                scope.remove(this);
-                Cancellable t = timer;
-                if (t != null) {
-                    t.cancel();
-                }
-                then.accept(null, error);
-            }
             settle(new Settled<>(End.NOT_RUN, null, error, false));
+            answer(null, error);
         }
 
         void settle(Settled<T> s) {

@@ -7,10 +7,24 @@ public final class Texts {
     private Texts() {
     }
 
-    /** A short human duration: {@code 0s}, {@code 250ms}, {@code 5s}, {@code 1m30s}, {@code 2h}. */
+    /**
+     * A short human duration: {@code 0s}, {@code 250ms}, {@code 5s}, {@code 1m30s}, {@code 2h}; below a millisecond
+     * {@code 1.3ms} or {@code 40us}, and sub-millisecond parts of longer durations rounded to the millisecond
+     * ({@code 1s500ms}, never {@code 1s500377644ns}).
+     */
     public static String duration(Duration d) {
         if (d.isNegative()) {
             return "-" + duration(d.negated());
+        }
+        if (d.getSeconds() == 0 && d.getNano() % 1_000_000 != 0) {
+            int n = d.getNano();
+            if (n < 1_000_000) {
+                return n < 1_000 ? n + "ns" : (n / 1_000) + "us";
+            }
+            return n >= 10_000_000 ? Math.round(n / 1e6) + "ms" : String.format(java.util.Locale.ROOT, "%.1fms", n / 1e6);
+        }
+        if (d.getNano() % 1_000_000 != 0) {
+            d = Duration.ofSeconds(d.getSeconds(), Math.min(999, Math.round(d.getNano() / 1e6)) * 1_000_000L);
         }
         long seconds = d.getSeconds();
         int nanos = d.getNano();
