@@ -118,7 +118,7 @@ class CrashRecoveryTest {
             } else {
                 // FAILED only when the crash hit a launch whose target the journal could not know yet: it says so
                 assertEquals(DeploymentStatus.FAILED, r.status(), where);
-                assertTrue(r.leftovers().toString().contains("launch of g1 (2.0, interrupted by the crash)"), r.leftovers().toString());
+                assertTrue(r.leftovers().toString().contains("launch of g1 (2.0) was interrupted by a crash"), r.leftovers().toString());
                 assertEquals("1.0", version);
             }
             if (mode == RecoveryMode.RESUME) {
