@@ -708,7 +708,7 @@ public final class NginxRouter implements TrafficRouter {
                 throw new IllegalArgumentException("name is required");
             }
             if (includeFile == null && store == null) {
-                throw new IllegalArgumentException("includeFile (or includeStore) is required");
+                throw new IllegalArgumentException("includeFile is required");
             }
             if (includeFile != null && store != null) {
                 throw new IllegalArgumentException("give includeFile or includeStore, not both");

@@ -27,9 +27,23 @@ public final class RemoteCommand {
     public static final Pattern ARGUMENT = Pattern.compile("[A-Za-z0-9@%+=:,./_-]{0,4096}");
 
     private final List<String> parts;
+    private final RemotePath outputFile;
 
     private RemoteCommand(List<String> parts) {
+        this(parts, null);
+    }
+
+    private RemoteCommand(List<String> parts, RemotePath outputFile) {
         this.parts = List.copyOf(parts);
+        this.outputFile = outputFile;
+    }
+
+    /**
+     * This command with standard input from {@code /dev/null} and standard output and error appended to {@code file}
+     * on the host (for a program that daemonizes and must not hold the SSH channel open, like nginx).
+     */
+    public RemoteCommand withOutputTo(RemotePath file) {
+        return new RemoteCommand(parts, Arguments.notNull("file", file));
     }
 
     /** A command from a program and its arguments; throws IllegalArgumentException naming the first bad part. */
@@ -82,12 +96,13 @@ public final class RemoteCommand {
             checkArgument("command[" + (parts.size() + i) + "]", more[i]);
             all.add(more[i]);
         }
-        return new RemoteCommand(all);
+        return new RemoteCommand(all, outputFile);
     }
 
-    /** The shell line: every part single-quoted, separated by spaces. */
+    /** The shell line: every part single-quoted, separated by spaces (plus the redirection, if any). */
     public String toShellLine() {
-        return Shell.join(parts);
+        return outputFile == null ? Shell.join(parts)
+                : Shell.join(parts) + " </dev/null >>" + Shell.quote(outputFile.value()) + " 2>&1";
     }
 
     @Override
