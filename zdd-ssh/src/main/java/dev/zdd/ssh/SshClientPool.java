@@ -238,6 +238,7 @@ public final class SshClientPool implements AutoCloseable {
 
     private Socket openSocket(SshHost host, ClientChannel ch, String what, long deadline) throws IOException {
         ch.setStreaming(StreamingChannel.Streaming.Sync);
+        ChannelSocket.prepare(ch);
         try {
             ch.open().verify(remaining(deadline));
         } catch (IOException | RuntimeException e) {

@@ -103,6 +103,28 @@ class SshClientIT {
     }
 
     @Test
+    void aForwardedConnectionClosedByTheServerReadsAsEndOfStream() throws Exception {
+        // regression: MINA SSHD left the piped input open after the server's EOF, so readAllBytes hung to the timeout
+        TestSshHost h = lab.host(0);
+        try (ServerSocket server = new ServerSocket()) {
+            server.bind(new InetSocketAddress(h.address(), 0));
+            Thread bye = new Thread(() -> {
+                try (Socket s = server.accept()) {
+                    s.getOutputStream().write("bye".getBytes(StandardCharsets.US_ASCII));
+                } catch (Exception ignored) {
+                    // test ends
+                }
+            });
+            bye.setDaemon(true);
+            bye.start();
+            try (Socket s = pool.connectVia(h.sshHost(), h.address(), server.getLocalPort(), Duration.ofSeconds(5))) {
+                s.setSoTimeout(5000);
+                assertEquals("bye", new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+            }
+        }
+    }
+
+    @Test
     void commandTimeoutIsEnforced() {
         SshException e = assertThrows(SshException.class,
                 () -> pool.exec(lab.host(0).sshHost(), RemoteCommand.of("sleep", "5"), Duration.ofMillis(500)));

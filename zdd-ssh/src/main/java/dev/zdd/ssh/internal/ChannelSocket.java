@@ -1,6 +1,8 @@
 package dev.zdd.ssh.internal;
 
 import org.apache.sshd.client.channel.ClientChannel;
+import org.apache.sshd.common.channel.Channel;
+import org.apache.sshd.common.channel.ChannelListener;
 import org.apache.sshd.common.channel.ChannelPipedInputStream;
 
 import java.io.IOException;
@@ -29,7 +31,23 @@ public final class ChannelSocket extends Socket {
     private volatile boolean inputShut;
     private volatile boolean outputShut;
 
-    /** Wraps an opened channel (streaming mode {@code Sync}). */
+    /**
+     * Prepares a channel before it is opened: MINA SSHD does not end the piped input when the server sends
+     * {@code SSH_MSG_CHANNEL_EOF} (only when the channel closes, which OpenSSH does only after our own EOF), so a
+     * listener ends it on EOF; a reader then sees -1 as from a TCP socket whose peer closed.
+     */
+    public static void prepare(ClientChannel channel) {
+        channel.addChannelListener(new ChannelListener() {
+            @Override
+            public void channelStateChanged(Channel ch, String hint) {
+                if ("SSH_MSG_CHANNEL_EOF".equals(hint) && channel.getInvertedOut() instanceof ChannelPipedInputStream p) {
+                    p.eof();
+                }
+            }
+        });
+    }
+
+    /** Wraps an opened channel (streaming mode {@code Sync}, {@link #prepare prepared}). */
     public ChannelSocket(ClientChannel channel, String description) {
         this.channel = channel;
         this.description = description;

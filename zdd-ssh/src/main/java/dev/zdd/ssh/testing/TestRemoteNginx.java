@@ -126,6 +126,11 @@ public final class TestRemoteNginx implements AutoCloseable {
         return Endpoint.of(host.address(), port);
     }
 
+    /** The nginx prefix directory on the host. */
+    public RemotePath prefix() {
+        return prefix;
+    }
+
     /** The main configuration on the host. */
     public RemotePath mainConfig() {
         return prefix.resolve("nginx.conf");
