@@ -42,10 +42,24 @@ public final class TestRemoteNginx implements AutoCloseable {
         this.prefix = RemotePath.of(host.workDir() + "/nginx-" + name);
         this.port = TestSshHost.freePort(host.address());
         this.statusPort = TestSshHost.freePort(host.address());
-        this.control = SshNginxControl.builder(pool, host.sshHost()).prefix(prefix).config(mainConfig())
-                .errorLog(errorLog()).pidFile(pidFile()).build();
-        this.router = SshNginx.routerBuilder(pool, host.sshHost(), includeFile()).name(name)
-                .status(Endpoint.of(host.address(), statusPort)).control(control).build();
+        this.control = control(pool, host.sshHost(), prefix);
+        this.router = router(pool, host.sshHost(), name, prefix, Endpoint.of(host.address(), statusPort));
+    }
+
+    /** The control for an nginx set up like this class does, with prefix {@code prefix} on {@code host}. */
+    public static SshNginxControl control(SshClientPool pool, dev.zdd.ssh.SshHost host, RemotePath prefix) {
+        return SshNginxControl.builder(pool, host).prefix(prefix).config(prefix.resolve("nginx.conf"))
+                .errorLog(prefix.resolve("error.log")).pidFile(prefix.resolve("nginx.pid")).build();
+    }
+
+    /**
+     * A router for an nginx set up like this class does (for example from another process that reaches the same
+     * host): include file {@code zdd-NAME.conf} in {@code prefix}, status server at {@code status}.
+     */
+    public static NginxRouter router(SshClientPool pool, dev.zdd.ssh.SshHost host, String name, RemotePath prefix,
+                                     Endpoint status) {
+        return SshNginx.routerBuilder(pool, host, prefix.resolve("zdd-" + name + ".conf")).name(name).status(status)
+                .control(control(pool, host, prefix)).build();
     }
 
     /** Writes the configuration and {@code initial} routing to the host, starts nginx there, waits until it answers. */

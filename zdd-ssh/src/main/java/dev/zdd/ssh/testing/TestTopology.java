@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 
 /**
  * The classic two-nginx topology on simulated hosts: hosts 1 and 2 run nginx, hosts 3 and 4 run the app (busybox
@@ -52,7 +53,7 @@ public final class TestTopology implements AutoCloseable {
     }
 
     /** The launcher builder used for an app host (busybox httpd on the host's address, state in its work dir). */
-    public SshProcessLauncher.Builder launcherBuilder(TestSshHost app) {
+    private SshProcessLauncher.Builder launcherBuilder(TestSshHost app) {
         return SshProcessLauncher.builder(pool, app.sshHost())
                 .command("busybox", "httpd", "-f", "-p", "{host}:{port}", "-h", app.workDir() + "/www/{version}")
                 .portRange(8081, 8099)
@@ -131,6 +132,66 @@ public final class TestTopology implements AutoCloseable {
     /** The routing at start (the initial version, both app hosts). */
     public Routing initialRouting() {
         return initial;
+    }
+
+    /**
+     * What another process needs to reach this topology (for example a deployer in a child JVM): key, known_hosts,
+     * service, and per host the SSH address and paths. Read back with {@link #attach(Properties)}.
+     */
+    public Properties describe() {
+        Properties p = new Properties();
+        p.setProperty("key", lab.clientKey().toString());
+        p.setProperty("knownHosts", lab.knownHosts().toString());
+        p.setProperty("service", service);
+        for (int i = 0; i < 2; i++) {
+            TestRemoteNginx n = nginx.get(i);
+            p.setProperty("nginx" + i + ".ssh", n.host().sshHost().user() + "@" + n.host().address() + ":"
+                    + n.host().port());
+            p.setProperty("nginx" + i + ".prefix", n.prefix().value());
+            p.setProperty("nginx" + i + ".status", n.router().status().host() + ":" + n.router().status().port());
+            TestSshHost app = lab.host(2 + i);
+            p.setProperty("app" + i + ".ssh", app.sshHost().user() + "@" + app.address() + ":" + app.port());
+            p.setProperty("app" + i + ".workDir", app.workDir().toString());
+        }
+        return p;
+    }
+
+    /** The router and launcher of a topology {@link #describe() described} by another process. */
+    public record Attached(SshClientPool pool, TrafficRouter router, SpreadLauncher launcher) implements AutoCloseable {
+        @Override
+        public void close() {
+            pool.close();
+        }
+    }
+
+    /** Reaches a topology described by {@link #describe()} with a pool of its own. */
+    public static Attached attach(Properties p) {
+        SshClientPool pool = SshClientPool.open(dev.zdd.ssh.SshConfig.builder()
+                .identity(java.nio.file.Path.of(p.getProperty("key")))
+                .knownHosts(java.nio.file.Path.of(p.getProperty("knownHosts"))).build());
+        String service = p.getProperty("service");
+        List<TrafficRouter> routers = new ArrayList<>();
+        List<SshProcessLauncher> apps = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            String[] st = p.getProperty("nginx" + i + ".status").split(":");
+            routers.add(TestRemoteNginx.router(pool, sshHost(p.getProperty("nginx" + i + ".ssh")), service,
+                    RemotePath.of(p.getProperty("nginx" + i + ".prefix")),
+                    dev.zdd.api.Endpoint.of(st[0], Integer.parseInt(st[1]))));
+            String workDir = p.getProperty("app" + i + ".workDir");
+            apps.add(SshProcessLauncher.builder(pool, sshHost(p.getProperty("app" + i + ".ssh")))
+                    .command("busybox", "httpd", "-f", "-p", "{host}:{port}", "-h", workDir + "/www/{version}")
+                    .portRange(8081, 8099).stateDirectory(RemotePath.of(workDir + "/zdd"))
+                    .startupCheck(Duration.ofMillis(200)).build());
+        }
+        return new Attached(pool, CompositeRouter.allOrNothing(routers.get(0), routers.get(1)),
+                SpreadLauncher.of(apps.toArray(SshProcessLauncher[]::new)));
+    }
+
+    private static dev.zdd.ssh.SshHost sshHost(String userAtHostPort) {
+        int at = userAtHostPort.indexOf('@');
+        int colon = userAtHostPort.lastIndexOf(':');
+        return dev.zdd.ssh.SshHost.of(userAtHostPort.substring(0, at), userAtHostPort.substring(at + 1, colon),
+                Integer.parseInt(userAtHostPort.substring(colon + 1)));
     }
 
     /** Stops nginx, every app process the launchers know of, sshd, and removes the files. */
