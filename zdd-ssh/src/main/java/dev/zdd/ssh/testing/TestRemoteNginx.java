@@ -34,9 +34,11 @@ public final class TestRemoteNginx implements AutoCloseable {
     private final int statusPort;
     private final SshNginxControl control;
     private final NginxRouter router;
+    private final boolean scripted;
 
-    private TestRemoteNginx(SshClientPool pool, TestSshHost host, String name) throws IOException {
+    private TestRemoteNginx(SshClientPool pool, TestSshHost host, String name, boolean scripted) throws IOException {
         this.pool = pool;
+        this.scripted = scripted;
         this.host = host;
         this.name = name;
         this.prefix = RemotePath.of(host.workDir() + "/nginx-" + name);
@@ -65,10 +67,29 @@ public final class TestRemoteNginx implements AutoCloseable {
     /** Writes the configuration and {@code initial} routing to the host, starts nginx there, waits until it answers. */
     public static TestRemoteNginx start(SshClientPool pool, TestSshHost host, String name, Routing initial)
             throws IOException {
-        TestRemoteNginx n = new TestRemoteNginx(pool, host, name);
+        return start(pool, host, name, initial, null);
+    }
+
+    /**
+     * An nginx switched the way a deploy script does it: its main configuration proxies to {@code http://NAME_raw}, an
+     * upstream defined in a hand-written include ({@link #includeFile()}) that starts as {@code includeText}; zdd's
+     * router is not used on it.
+     */
+    public static TestRemoteNginx startScripted(SshClientPool pool, TestSshHost host, String name, String includeText)
+            throws IOException {
+        return start(pool, host, name, null, includeText);
+    }
+
+    private static TestRemoteNginx start(SshClientPool pool, TestSshHost host, String name, Routing initial,
+                                         String scriptedInclude) throws IOException {
+        TestRemoteNginx n = new TestRemoteNginx(pool, host, name, scriptedInclude != null);
         SshFiles files = new SshFiles(pool, host.sshHost(), TIMEOUT);
         files.write(n.mainConfig(), n.mainConfigText());
-        n.router.writeInitial(initial);
+        if (scriptedInclude != null) {
+            files.write(n.includeFile(), scriptedInclude);
+        } else {
+            n.router.writeInitial(initial);
+        }
         ExecResult r = pool.exec(host.sshHost(), RemoteCommand.of(n.control.command()).withOutputTo(n.errorLog()), TIMEOUT);
         if (!r.ok()) {
             throw new IOException("nginx did not start on " + host + " (exit " + r.exitCode() + "): " + r.output()
@@ -114,10 +135,15 @@ public final class TestRemoteNginx implements AutoCloseable {
                 + "    server {\n"
                 + "        listen " + host.address() + ":" + port + ";\n"
                 + "        location / {\n"
-                + "            proxy_pass http://$zdd_" + name + "_upstream;\n"
+                + "            proxy_pass http://" + (scripted ? name + "_raw" : "$zdd_" + name + "_upstream") + ";\n"
                 + "        }\n"
                 + "    }\n"
                 + "}\n";
+    }
+
+    /** The nginx command line (binary, -p, -c, -e) followed by {@code args}, as a script on the host would run it. */
+    public java.util.List<String> command(String... args) {
+        return control.command(args);
     }
 
     /** The router for this nginx (zdd reaches it only over SSH). */
