@@ -70,9 +70,9 @@ public final class SshFiles {
         String dir = Shell.quote(file.parent().value());
         String tmp = "\"$t\"";
         String script = "umask 022; t=" + Shell.quote(file.value() + ".zdd-tmp.") + "$$; "
-                + "mkdir -p -- " + dir + " || exit 10; "
+                + "[ -d " + dir + " ] || mkdir -p -- " + dir + " || exit 10; "
                 + "cat > " + tmp + " || { rm -f -- " + tmp + "; exit 11; }; "
-                + "h=$(sha256sum < " + tmp + " | cut -c1-64); "
+                + "h=$(sha256sum < " + tmp + "); h=${h%% *}; "
                 + "if [ \"$h\" != " + Shell.quote(sha256(bytes)) + " ]; then rm -f -- " + tmp
                 + "; echo \"checksum mismatch: the host has sha256 $h\" >&2; exit 12; fi; "
                 + "mv -f -- " + tmp + " " + f + " || { rm -f -- " + tmp + "; exit 13; }";

@@ -31,7 +31,7 @@ public final class HostKeyVerifier extends KnownHostsServerKeyVerifier {
 
     @Override
     protected boolean acceptUnknownHostKey(ClientSession session, SocketAddress remote, PublicKey serverKey) {
-        session.setAttribute(REFUSAL, "the host key of " + remote + " is not in known_hosts " + file
+        session.setAttribute(REFUSAL, "the host key of " + where(remote) + " is not in known_hosts " + file
                 + " (the server offered " + describe(serverKey) + "); refused. Check that fingerprint out of band"
                 + " (ssh-keygen -lf on the server's host key) and add the key to " + file);
         return false;
@@ -39,7 +39,7 @@ public final class HostKeyVerifier extends KnownHostsServerKeyVerifier {
 
     private boolean refuseModified(ClientSession session, SocketAddress remote, KnownHostEntry entry, PublicKey expected,
                                    PublicKey actual) {
-        session.setAttribute(REFUSAL, "HOST KEY CHANGED for " + remote + ": known_hosts " + file + " has "
+        session.setAttribute(REFUSAL, "HOST KEY CHANGED for " + where(remote) + ": known_hosts " + file + " has "
                 + describe(expected) + " but the server offered " + describe(actual) + "; refused (someone may be"
                 + " in the middle, or the host was reinstalled: check out of band, then fix " + file + ")");
         return false;
@@ -47,9 +47,16 @@ public final class HostKeyVerifier extends KnownHostsServerKeyVerifier {
 
     @Override
     protected void handleRevokedKey(ClientSession session, SocketAddress remote, PublicKey serverKey) {
-        session.setAttribute(REFUSAL, "the host key of " + remote + " (" + describe(serverKey) + ") is marked"
+        session.setAttribute(REFUSAL, "the host key of " + where(remote) + " (" + describe(serverKey) + ") is marked"
                 + " @revoked in " + file + "; refused");
         super.handleRevokedKey(session, remote, serverKey);
+    }
+
+    private static String where(SocketAddress remote) {
+        if (remote instanceof java.net.InetSocketAddress a) {
+            return a.getHostString() + ":" + a.getPort();
+        }
+        return String.valueOf(remote);
     }
 
     /** {@code ssh-ed25519 SHA256:...}. */
