@@ -131,8 +131,8 @@ public final class ContainerSpec {
         private List<String> cmd;
 
         private Builder(String image) {
-            this.image = Arguments.matches("container.image", image, Validate.IMAGE,
-                    "an image reference such as shop:1.2 or registry.example:5000/team/shop:1.2");
+            ImageReference.parse("container.image", image);
+            this.image = image;
         }
 
         /** The container name. Default: none (Docker picks one). */

@@ -6,27 +6,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zdd.api.Arguments;
 import dev.zdd.docker.internal.LogFrames;
-import dev.zdd.docker.internal.UnixSocketFactory;
+import dev.zdd.docker.internal.DockerHttp;
+import dev.zdd.docker.internal.ProgressRelay;
 import dev.zdd.docker.internal.Validate;
-import okhttp3.ConnectionPool;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
 import okhttp3.RequestBody;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -34,12 +23,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
- * A small Docker Engine API client over a unix socket ({@code unix:///var/run/docker.sock}, no native library) or plain
- * TCP ({@code tcp://127.0.0.1:2375}): ping, version, containers (list by label, create, start, inspect, stop, remove,
- * logs) and images (inspect, import).
+ * A small Docker Engine API client over a unix socket ({@code unix:///var/run/docker.sock}, no native library), plain
+ * TCP ({@code tcp://127.0.0.1:2375}) or any {@link DockerTransport} (for example Docker over ssh from zdd-ssh): ping,
+ * version, containers (list by label, create, start, inspect, stop, remove, logs) and images (inspect, import).
  *
  * <p>On first use it asks the daemon for its API version ({@code GET /version}) and then speaks
  * {@code min(daemon, }{@value #MAX_API_VERSION}{@code )} on versioned paths ({@code /v1.41/...}); a daemon older than
@@ -62,64 +51,27 @@ public final class DockerClient implements AutoCloseable {
     public static final String MAX_API_VERSION = "1.41";
     /** The oldest API version this client accepts (HEALTHCHECK and init need 1.25). */
     public static final String MIN_API_VERSION = "1.25";
+    /** Default bound of a whole image pull, push or import: 10 min. */
+    public static final Duration DEFAULT_PULL_TIMEOUT = Duration.ofMinutes(10);
+    /** Byte counts of one layer reach a {@link PullListener} at most this often: 250 ms. */
+    public static final Duration PROGRESS_INTERVAL = Duration.ofMillis(250);
 
     private static final Logger LOG = LoggerFactory.getLogger(DockerClient.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = DockerHttp.JSON;
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
     private static final MediaType TAR_TYPE = MediaType.get("application/x-tar");
-    private static final String UNIX_HOSTNAME = "docker";
 
-    private final String host;
-    private final HttpUrl base;
-    private final OkHttpClient http;
-    private final Duration readTimeout;
+    private final DockerTransport transport;
+    private final DockerHttp http;
+    private final Duration pullTimeout;
     private final String pinnedApiVersion;
     private volatile String apiVersion;
 
     private DockerClient(Builder b) {
-        this.host = b.host;
-        this.readTimeout = b.readTimeout;
+        this.transport = b.transport != null ? b.transport : DockerTransport.forHost(b.host);
+        this.http = new DockerHttp(transport, b.connectTimeout, b.readTimeout, b.maxIdleConnections);
+        this.pullTimeout = b.pullTimeout;
         this.pinnedApiVersion = b.apiVersion;
-        OkHttpClient.Builder hb = new OkHttpClient.Builder()
-                .connectTimeout(b.connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .readTimeout(b.readTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .writeTimeout(b.readTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .connectionPool(new ConnectionPool(b.maxIdleConnections, 5, TimeUnit.MINUTES))
-                .followRedirects(false);
-        URI uri = parseHost(b.host);
-        if ("unix".equals(uri.getScheme())) {
-            Path socket = Path.of(uri.getPath());
-            hb.socketFactory(new UnixSocketFactory(socket)).dns(hostname -> {
-                if (!UNIX_HOSTNAME.equals(hostname)) {
-                    throw new java.net.UnknownHostException(hostname);
-                }
-                return List.of(InetAddress.getByAddress(UNIX_HOSTNAME, new byte[] {127, 0, 0, 1}));
-            });
-            base = new HttpUrl.Builder().scheme("http").host(UNIX_HOSTNAME).build();
-        } else {
-            base = new HttpUrl.Builder().scheme("http").host(uri.getHost()).port(uri.getPort() > 0 ? uri.getPort() : 2375)
-                    .build();
-        }
-        this.http = hb.build();
-    }
-
-    private static URI parseHost(String host) {
-        try {
-            URI uri = new URI(host);
-            String scheme = uri.getScheme();
-            if ("unix".equals(scheme) && uri.getPath() != null && uri.getPath().startsWith("/")
-                    && uri.getRawQuery() == null && uri.getRawFragment() == null) {
-                return uri;
-            }
-            if (("tcp".equals(scheme) || "http".equals(scheme)) && uri.getHost() != null
-                    && (uri.getPath() == null || uri.getPath().isEmpty() || "/".equals(uri.getPath()))) {
-                return uri;
-            }
-        } catch (URISyntaxException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("docker.host '" + Arguments.printable(host)
-                + "' is invalid: expected unix:///path/to/docker.sock or tcp://host:port (TLS is not supported)");
     }
 
     /** A builder with every default. */
@@ -132,24 +84,24 @@ public final class DockerClient implements AutoCloseable {
         return builder().host(host).build();
     }
 
-    /** The daemon address this client talks to. */
+    /** The daemon address this client talks to ({@link DockerTransport#address()}). */
     public String host() {
-        return host;
+        return transport.address();
     }
 
     /** {@code GET /_ping}; throws {@link DockerException} when the daemon does not answer OK. */
     public void ping() {
-        Resp r = send("GET", url("_ping", false).build(), null, null);
+        DockerHttp.Resp r = http.send("GET", url("_ping", false).build(), null, null);
         String body = r.text().trim();
         if (!"OK".equals(body)) {
-            throw new DockerException("Docker GET /_ping answered '" + Arguments.printable(body) + "' instead of OK", r.status,
+            throw new DockerException("Docker GET /_ping answered '" + Arguments.printable(body) + "' instead of OK", r.status(),
                     body, null);
         }
     }
 
     /** {@code GET /version} (unversioned). */
     public DockerVersion version() {
-        JsonNode n = send("GET", url("version", false).build(), null, null).json();
+        JsonNode n = http.send("GET", url("version", false).build(), null, null).json();
         return new DockerVersion(n.path("Version").asText(""), n.path("ApiVersion").asText(""),
                 n.path("MinAPIVersion").asText(""), n.path("Os").asText(""), n.path("Arch").asText(""));
     }
@@ -163,7 +115,7 @@ public final class DockerClient implements AutoCloseable {
         synchronized (this) {
             if (apiVersion == null) {
                 apiVersion = pinnedApiVersion != null ? pinnedApiVersion : negotiate(version());
-                LOG.debug("docker {}: speaking API {}", host, apiVersion);
+                LOG.debug("docker {}: speaking API {}", transport.address(), apiVersion);
             }
             return apiVersion;
         }
@@ -218,7 +170,7 @@ public final class DockerClient implements AutoCloseable {
         if (!labels.isEmpty()) {
             u.addQueryParameter("filters", filters.toString());
         }
-        JsonNode arr = send("GET", u.build(), null, null).json();
+        JsonNode arr = http.send("GET", u.build(), null, null).json();
         List<ContainerSummary> out = new ArrayList<>();
         for (JsonNode c : arr) {
             String name = c.path("Names").path(0).asText("");
@@ -268,7 +220,7 @@ public final class DockerClient implements AutoCloseable {
         }
         HttpUrl.Builder u = url("containers/create", true);
         spec.name().ifPresent(n -> u.addQueryParameter("name", n));
-        JsonNode created = send("POST", u.build(), RequestBody.create(body.toString().getBytes(StandardCharsets.UTF_8),
+        JsonNode created = http.send("POST", u.build(), RequestBody.create(body.toString().getBytes(StandardCharsets.UTF_8),
                 JSON_TYPE), null).json();
         JsonNode warnings = created.path("Warnings");
         if (warnings.isArray() && !warnings.isEmpty()) {
@@ -279,12 +231,12 @@ public final class DockerClient implements AutoCloseable {
 
     /** {@code POST /containers/{id}/start}; starting a running container is not an error. */
     public void startContainer(String id) {
-        send("POST", containerUrl(id, "start").build(), RequestBody.create(new byte[0], null), null, 304);
+        http.send("POST", containerUrl(id, "start").build(), RequestBody.create(new byte[0], null), null, 304);
     }
 
     /** {@code GET /containers/{id}/json}; a missing container is a {@link DockerException} with status 404. */
     public ContainerInfo inspectContainer(String id) {
-        JsonNode n = send("GET", containerUrl(id, "json").build(), null, null).json();
+        JsonNode n = http.send("GET", containerUrl(id, "json").build(), null, null).json();
         JsonNode state = n.path("State");
         JsonNode health = state.path("Health");
         String healthStatus = health.isObject() ? health.path("Status").asText(ContainerInfo.NO_HEALTHCHECK)
@@ -326,9 +278,9 @@ public final class DockerClient implements AutoCloseable {
      */
     public boolean stopContainer(String id, Duration timeout) {
         Arguments.nonNegative("timeout", timeout);
-        Resp r = send("POST", containerUrl(id, "stop").addQueryParameter("t", Long.toString(ceilSeconds(timeout))).build(),
+        DockerHttp.Resp r = http.send("POST", containerUrl(id, "stop").addQueryParameter("t", Long.toString(ceilSeconds(timeout))).build(),
                 RequestBody.create(new byte[0], null), timeout.plusSeconds(1), 304, 404);
-        return r.status == 204;
+        return r.status() == 204;
     }
 
     /**
@@ -338,24 +290,24 @@ public final class DockerClient implements AutoCloseable {
      * @return {@code false} when it did not exist
      */
     public boolean removeContainer(String id, boolean force) {
-        Resp r = send("DELETE", containerUrl(id, null).addQueryParameter("force", Boolean.toString(force))
+        DockerHttp.Resp r = http.send("DELETE", containerUrl(id, null).addQueryParameter("force", Boolean.toString(force))
                 .addQueryParameter("v", "true").build(), null, null, 404);
-        return r.status != 404;
+        return r.status() != 404;
     }
 
     /** The last {@code lines} lines of the container's stdout and stderr, demultiplexed, as text. */
     public String logs(String id, int lines) {
         Arguments.range("lines", lines, 1, 10_000);
-        Resp r = send("GET", containerUrl(id, "logs").addQueryParameter("stdout", "1").addQueryParameter("stderr", "1")
+        DockerHttp.Resp r = http.send("GET", containerUrl(id, "logs").addQueryParameter("stdout", "1").addQueryParameter("stderr", "1")
                 .addQueryParameter("tail", Integer.toString(lines)).build(), null, null);
-        return LogFrames.decode(r.body);
+        return LogFrames.decode(r.body());
     }
 
     /** {@code GET /images/{name}/json}: the image when the daemon has it, empty when not. */
     public Optional<ImageInfo> inspectImage(String image) {
-        Arguments.matches("image", image, Validate.IMAGE, "an image reference such as shop:1.2");
-        Resp r = send("GET", url("images/" + image + "/json", true).build(), null, null, 404);
-        if (r.status == 404) {
+        ImageReference.parse("image", image);
+        DockerHttp.Resp r = http.send("GET", url("images/" + image + "/json", true).build(), null, null, 404);
+        if (r.status() == 404) {
             return Optional.empty();
         }
         JsonNode n = r.json();
@@ -370,28 +322,109 @@ public final class DockerClient implements AutoCloseable {
      */
     public void importImage(byte[] rootfsTar, String repository, String tag, List<String> changes) {
         Arguments.notNull("rootfsTar", rootfsTar);
-        Arguments.matches("image", repository + ":" + tag, Validate.IMAGE, "a repository and tag such as shop and 1.2");
+        ImageReference.parse("image", repository + ":" + tag);
         HttpUrl.Builder u = url("images/create", true).addQueryParameter("fromSrc", "-")
                 .addQueryParameter("repo", repository).addQueryParameter("tag", tag);
         for (String c : Arguments.notNull("changes", changes)) {
             u.addQueryParameter("changes", Validate.noControl("change", c));
         }
-        Resp r = send("POST", u.build(), RequestBody.create(rootfsTar, TAR_TYPE), Duration.ofSeconds(60));
-        // the answer is a stream of JSON progress messages; an error arrives as one of them with status 200
-        for (String line : r.text().split("\r?\n")) {
-            if (line.isBlank()) {
-                continue;
-            }
-            try {
-                JsonNode n = JSON.readTree(line);
-                if (n.hasNonNull("error")) {
-                    String msg = n.path("error").asText();
-                    throw new DockerException("Docker POST /images/create failed: " + msg, r.status, msg, null);
-                }
-            } catch (IOException e) {
-                // not JSON: ignore progress noise
-            }
+        http.stream("POST", u.build(), RequestBody.create(rootfsTar, TAR_TYPE), Map.of(), pullTimeout, line -> { },
+                UnaryOperator.identity());
+    }
+
+    /**
+     * {@code POST /images/create?fromImage=...&tag=...} (what {@code docker pull} does) without credentials: for public
+     * images or registries that need none. See {@link #pullImage(String, RegistryCredentials, PullListener)}.
+     */
+    public ImageInfo pullImage(String image, PullListener listener) {
+        return pull(ImageReference.parse("image", image), null, listener);
+    }
+
+    /**
+     * {@code POST /images/create?fromImage=...&tag=...} (what {@code docker pull} does): the daemon pulls {@code image}
+     * from its registry with {@code credentials} (sent in the {@code X-Registry-Auth} header to the daemon only) and
+     * reports progress to {@code listener}. Failures are {@link DockerException}s that name the image, the registry and
+     * the user, never the password: refused credentials, an image the registry does not have, an unreachable registry,
+     * or an error the daemon reports in the progress stream after answering 200. The whole pull takes at most the
+     * builder's {@link Builder#pullTimeout(Duration)}, each read at most the read timeout.
+     *
+     * @param credentials for the image's registry ({@link ImageReference#registry()}); credentials for another
+     *                    registry are refused, so they are never sent where they do not belong
+     * @return the pulled image as the daemon now has it
+     */
+    public ImageInfo pullImage(String image, RegistryCredentials credentials, PullListener listener) {
+        return pull(ImageReference.parse("image", image), Arguments.notNull("credentials", credentials), listener);
+    }
+
+    private ImageInfo pull(ImageReference ref, RegistryCredentials credentials, PullListener listener) {
+        Arguments.notNull("listener", listener);
+        RegistryAuth.check(ref, credentials);
+        HttpUrl u = url("images/create", true).addQueryParameter("fromImage", ref.repository())
+                .addQueryParameter("tag", ref.tagOrDigest()).build();
+        ProgressRelay relay = new ProgressRelay(ref.toString(), listener, PROGRESS_INTERVAL);
+        long start = System.nanoTime();
+        try {
+            http.stream("POST", u, RequestBody.create(new byte[0], null), RegistryAuth.headers(credentials), pullTimeout, relay,
+                    RegistryAuth.scrubber(credentials));
+        } catch (DockerException e) {
+            throw RegistryAuth.failure("pull", ref, credentials, host(), e);
         }
+        LOG.info("pulled {} from {} in {} ms ({})", ref, ref.registry(), (System.nanoTime() - start) / 1_000_000,
+                relay.lastStatus());
+        String pulled = ref.digest().isPresent() ? ref.repository() + "@" + ref.digest().get()
+                : ref.repository() + ":" + ref.tagOrDigest();
+        return inspectImage(pulled).orElseThrow(() -> new DockerException("Docker pulled " + pulled + " but does not"
+                + " show it (" + relay.lastStatus() + ")", -1, "", null));
+    }
+
+    /**
+     * {@code POST /images/{name}/push?tag=...} (what {@code docker push} does): the daemon pushes {@code image} (which
+     * must carry its registry, e.g. {@code 127.0.0.1:5000/shop:1.2}) with {@code credentials} (null: none). Failures are
+     * {@link DockerException}s that never show the password.
+     *
+     * @return the digest the registry gave the pushed manifest ({@code sha256:...}), or empty when the daemon did not say
+     */
+    public String pushImage(String image, RegistryCredentials credentials, PullListener listener) {
+        ImageReference ref = ImageReference.parse("image", image);
+        Arguments.notNull("listener", listener);
+        if (ref.digest().isPresent()) {
+            throw new IllegalArgumentException("image '" + image + "' is invalid for a push: name a tag, not a digest");
+        }
+        RegistryAuth.check(ref, credentials);
+        HttpUrl u = url("images/" + ref.repository() + "/push", true).addQueryParameter("tag", ref.tagOrDigest()).build();
+        ProgressRelay relay = new ProgressRelay(ref.toString(), listener, PROGRESS_INTERVAL);
+        try {
+            http.stream("POST", u, RequestBody.create(new byte[0], null), RegistryAuth.headers(credentials), pullTimeout, relay,
+                    RegistryAuth.scrubber(credentials));
+        } catch (DockerException e) {
+            throw RegistryAuth.failure("push", ref, credentials, host(), e);
+        }
+        LOG.info("pushed {} to {} ({})", ref, ref.registry(), relay.digest());
+        return relay.digest();
+    }
+
+    /** {@code POST /images/{source}/tag}: gives image {@code source} the additional name {@code target} (with a tag). */
+    public void tagImage(String source, String target) {
+        ImageReference.parse("source image", source);
+        ImageReference t = ImageReference.parse("target image", target);
+        if (t.digest().isPresent()) {
+            throw new IllegalArgumentException("target image '" + target + "' is invalid: a tag cannot be a digest");
+        }
+        http.send("POST", url("images/" + source + "/tag", true).addQueryParameter("repo", t.repository())
+                .addQueryParameter("tag", t.tagOrDigest()).build(), RequestBody.create(new byte[0], null), null);
+    }
+
+    /**
+     * {@code DELETE /images/{name}}: removes this name of the image (and the image when no name is left); with
+     * {@code force} also when containers use it.
+     *
+     * @return {@code false} when the daemon has no such image
+     */
+    public boolean removeImage(String image, boolean force) {
+        ImageReference.parse("image", image);
+        DockerHttp.Resp r = http.send("DELETE", url("images/" + image, true)
+                .addQueryParameter("force", Boolean.toString(force)).build(), null, null, 404);
+        return r.status() != 404;
     }
 
     private static long ceilSeconds(Duration d) {
@@ -400,11 +433,7 @@ public final class DockerClient implements AutoCloseable {
     }
 
     private HttpUrl.Builder url(String path, boolean versioned) {
-        HttpUrl.Builder u = base.newBuilder();
-        if (versioned) {
-            u.addPathSegment("v" + apiVersion());
-        }
-        return u.addPathSegments(path);
+        return http.url(path, versioned ? apiVersion() : null);
     }
 
     private HttpUrl.Builder containerUrl(String id, String action) {
@@ -433,78 +462,15 @@ public final class DockerClient implements AutoCloseable {
         return out;
     }
 
-    private record Resp(int status, byte[] body) {
-        String text() {
-            return new String(body, StandardCharsets.UTF_8);
-        }
-
-        JsonNode json() {
-            try {
-                return JSON.readTree(body);
-            } catch (IOException e) {
-                throw new DockerException("Docker answered something that is not JSON: " + e.getMessage(), status, "", e);
-            }
-        }
-    }
-
-    /**
-     * One call. Statuses below 300 and those in {@code alsoOk} are answers; anything else is a {@link DockerException}
-     * with Docker's message. The body is never logged nor put in a message.
-     */
-    private Resp send(String method, HttpUrl url, RequestBody body, Duration extraRead, int... alsoOk) {
-        String what = method + " " + url.encodedPath();
-        Request req = new Request.Builder().url(url).method(method, body).build();
-        OkHttpClient client = extraRead == null ? http
-                : http.newBuilder().readTimeout(readTimeout.plus(extraRead).toMillis(), TimeUnit.MILLISECONDS).build();
-        long start = System.nanoTime();
-        try (Response resp = client.newCall(req).execute()) {
-            ResponseBody rb = resp.body();
-            byte[] bytes = rb == null ? new byte[0] : rb.bytes();
-            int status = resp.code();
-            LOG.debug("docker {} -> {} in {} ms", what, status, (System.nanoTime() - start) / 1_000_000);
-            boolean ok = status < 300;
-            for (int s : alsoOk) {
-                ok |= status == s;
-            }
-            if (!ok) {
-                String msg = dockerMessage(bytes);
-                throw new DockerException("Docker " + what + " failed (" + status + "): " + msg, status, msg, null);
-            }
-            return new Resp(status, bytes);
-        } catch (ConnectException e) {
-            throw new DockerException("cannot reach the Docker daemon at " + host + " (" + e.getMessage()
-                    + "); is dockerd running and is this the right host?", -1, "", e);
-        } catch (InterruptedIOException e) {
-            throw new DockerException("Docker " + what + " at " + host + " did not answer in time (" + e.getMessage() + ")",
-                    -1, "", e);
-        } catch (IOException e) {
-            throw new DockerException("Docker " + what + " at " + host + " failed: " + e, -1, "", e);
-        }
-    }
-
-    private static String dockerMessage(byte[] body) {
-        String text = new String(body, StandardCharsets.UTF_8).trim();
-        try {
-            JsonNode n = JSON.readTree(text);
-            if (n != null && n.hasNonNull("message")) {
-                return n.path("message").asText();
-            }
-        } catch (IOException e) {
-            // not JSON: use the text
-        }
-        return Arguments.printable(text.length() > 500 ? text.substring(0, 500) : text);
-    }
-
     /** Evicts pooled connections. The client must not be used afterwards. */
     @Override
     public void close() {
-        http.connectionPool().evictAll();
-        http.dispatcher().executorService().shutdown();
+        http.close();
     }
 
     @Override
     public String toString() {
-        return "DockerClient[" + host + (apiVersion == null ? "" : ", api " + apiVersion) + "]";
+        return "DockerClient[" + transport.address() + (apiVersion == null ? "" : ", api " + apiVersion) + "]";
     }
 
     /** Builds a {@link DockerClient}; every setter validates and names the bad value. Not thread-safe. */
@@ -513,18 +479,48 @@ public final class DockerClient implements AutoCloseable {
         public static final int DEFAULT_MAX_IDLE_CONNECTIONS = 8;
 
         private String host = DEFAULT_HOST;
+        private boolean hostSet;
+        private DockerTransport transport;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration readTimeout = DEFAULT_READ_TIMEOUT;
         private String apiVersion;
         private int maxIdleConnections = DEFAULT_MAX_IDLE_CONNECTIONS;
+        private Duration pullTimeout = DEFAULT_PULL_TIMEOUT;
 
         private Builder() {
         }
 
-        /** {@code unix:///path/to/docker.sock} or {@code tcp://host:port}. Default {@link #DEFAULT_HOST}. */
+        /**
+         * {@code unix:///path/to/docker.sock} or {@code tcp://host:port}. Default {@link #DEFAULT_HOST}. Not together
+         * with {@link #transport(DockerTransport)}.
+         */
         public Builder host(String v) {
-            parseHost(Arguments.notNull("docker.host", v));
+            DockerTransport.forHost(v);
+            if (transport != null) {
+                throw new IllegalArgumentException("docker.host '" + Arguments.printable(v)
+                        + "' cannot be set together with docker.transport (" + transport.address() + "): choose one");
+            }
             host = v;
+            hostSet = true;
+            return this;
+        }
+
+        /**
+         * Reach the daemon through this transport (for example Docker over ssh from zdd-ssh) instead of a
+         * {@link #host(String)}. Default: {@link DockerTransport#forHost(String)} of the host.
+         */
+        public Builder transport(DockerTransport v) {
+            Arguments.notNull("docker.transport", v);
+            String address = v.address();
+            if (address == null || address.isBlank()) {
+                throw new IllegalArgumentException("docker.transport " + Arguments.printable(v.getClass().getName())
+                        + " has an empty address(); it names the daemon in messages");
+            }
+            if (hostSet) {
+                throw new IllegalArgumentException("docker.transport (" + Arguments.printable(String.valueOf(v.address()))
+                        + ") cannot be set together with docker.host '" + Arguments.printable(host) + "': choose one");
+            }
+            transport = v;
             return this;
         }
 
@@ -550,6 +546,12 @@ public final class DockerClient implements AutoCloseable {
         /** Idle pooled connections kept, 0 to 64 (0 disables reuse). Default {@link #DEFAULT_MAX_IDLE_CONNECTIONS}. */
         public Builder maxIdleConnections(int v) {
             maxIdleConnections = Arguments.range("docker.maxIdleConnections", v, 0, 64);
+            return this;
+        }
+
+        /** Bound of a whole image pull, push or import; positive. Default {@link #DEFAULT_PULL_TIMEOUT}. */
+        public Builder pullTimeout(Duration v) {
+            pullTimeout = Arguments.positive("docker.pullTimeout", v);
             return this;
         }
 

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -32,8 +33,12 @@ import java.util.regex.Pattern;
  * <p>The container port is published on {@link Builder#hostIp(String)} (default {@value #DEFAULT_HOST_IP}), on a fixed
  * host port per colour or slot ({@link Builder#hostPort(String, int)}, e.g. blue 8080, green 8081) or on an ephemeral
  * port; the returned target carries the real host port and the container id (attribute {@value #CONTAINER_ATTRIBUTE}).
- * Docker's init runs as PID 1 by default so that the stop signal reaches the application. The launcher does not pull
- * images: an image missing on the daemon is a {@link LaunchException} with Docker's message.
+ * Docker's init runs as PID 1 by default so that the stop signal reaches the application.
+ *
+ * <p>Before creating a container the launcher pulls the image from its registry as {@link Builder#pullPolicy(PullPolicy)}
+ * says (default {@link PullPolicy#IF_MISSING}), with the {@link RegistryCredentials} given for that registry, and reports
+ * the progress to {@link Builder#pullListener(PullListener)}. A pull that fails, or with {@link PullPolicy#NEVER} an
+ * image missing on the daemon, is a {@link LaunchException} that names the image and registry, never a password.
  *
  * <p>Immutable and thread-safe.
  */
@@ -58,6 +63,8 @@ public final class DockerLauncher implements TargetLauncher {
     public static final int DEFAULT_CONTAINER_PORT = 8080;
     /** Default host address the port is published on: 127.0.0.1. */
     public static final String DEFAULT_HOST_IP = "127.0.0.1";
+    /** Default pull policy: {@link PullPolicy#IF_MISSING}. */
+    public static final PullPolicy DEFAULT_PULL_POLICY = PullPolicy.IF_MISSING;
 
     private static final Logger LOG = LoggerFactory.getLogger(DockerLauncher.class);
     private static final int SHORT_ID = 12;
@@ -73,6 +80,9 @@ public final class DockerLauncher implements TargetLauncher {
     private final Healthcheck healthcheck;
     private final String stopSignal;
     private final boolean init;
+    private final PullPolicy pullPolicy;
+    private final Map<String, RegistryCredentials> credentials;
+    private final PullListener pullListener;
 
     private DockerLauncher(Builder b) {
         this.client = b.client;
@@ -86,6 +96,9 @@ public final class DockerLauncher implements TargetLauncher {
         this.healthcheck = b.healthcheck;
         this.stopSignal = b.stopSignal;
         this.init = b.init;
+        this.pullPolicy = b.pullPolicy;
+        this.credentials = Collections.unmodifiableMap(new LinkedHashMap<>(b.credentials));
+        this.pullListener = b.pullListener;
     }
 
     /**
@@ -98,8 +111,9 @@ public final class DockerLauncher implements TargetLauncher {
 
     /** The image of {@code version}: the template with the version filled in, validated. */
     public String image(String version) {
-        return Arguments.matches("image for version " + version, imageTemplate.replace(VERSION_PLACEHOLDER, version),
-                Validate.IMAGE, "an image reference such as shop:1.2");
+        String image = imageTemplate.replace(VERSION_PLACEHOLDER, Arguments.notNull("version", version));
+        ImageReference.parse("image for version " + Arguments.printable(version), image);
+        return image;
     }
 
     /**
@@ -135,6 +149,7 @@ public final class DockerLauncher implements TargetLauncher {
         if (stopSignal != null) {
             spec.stopSignal(stopSignal);
         }
+        ensureImage(image, request);
         String id;
         try {
             id = client.createContainer(spec.build());
@@ -177,6 +192,29 @@ public final class DockerLauncher implements TargetLauncher {
         }
     }
 
+    /** Pulls the image as the pull policy says, with the credentials of its registry (if any). */
+    private void ensureImage(String image, LaunchRequest request) {
+        if (pullPolicy == PullPolicy.NEVER) {
+            return;
+        }
+        ImageReference ref = ImageReference.parse("image", image);
+        try {
+            if (pullPolicy == PullPolicy.IF_MISSING && client.inspectImage(image).isPresent()) {
+                return;
+            }
+            RegistryCredentials c = credentials.get(ref.registry().toLowerCase(Locale.ROOT));
+            if (c == null) {
+                client.pullImage(image, pullListener);
+            } else {
+                client.pullImage(image, c, pullListener);
+            }
+        } catch (DockerException e) {
+            // the message names image, registry and user, never the password
+            throw new LaunchException("cannot launch " + request.targetId() + " of " + request.service() + " version "
+                    + request.version() + " (pull policy " + pullPolicy + "): " + e.getMessage(), e);
+        }
+    }
+
     private String createFailure(LaunchRequest request, String image, String name, DockerException e) {
         String what = "cannot create container " + name + " for " + request.service() + " version " + request.version();
         if (e.isNotFound()) {
@@ -187,8 +225,11 @@ public final class DockerLauncher implements TargetLauncher {
                 imageMissing = true;
             }
             if (imageMissing) {
-                return what + ": image '" + image + "' is not on the Docker daemon at " + client.host()
-                        + " (zdd-docker does not pull; pull or build it first). Docker said: " + e.dockerMessage();
+                String hint = pullPolicy == PullPolicy.NEVER
+                        ? "pull policy NEVER: pull, load or build it first, or use PullPolicy.IF_MISSING"
+                        : "it was there a moment ago: was it removed meanwhile?";
+                return what + ": image '" + image + "' is not on the Docker daemon at " + client.host() + " (" + hint
+                        + "). Docker said: " + e.dockerMessage();
             }
         }
         if (e.status() == 409) {
@@ -320,12 +361,12 @@ public final class DockerLauncher implements TargetLauncher {
         }
     }
 
-    /** Shows environment names only, never values. */
+    /** Shows environment names only, never values, and registry user names, never passwords. */
     @Override
     public String toString() {
         return "DockerLauncher[" + client.host() + ", image=" + imageTemplate + ", port=" + containerPort + ", hostIp="
                 + hostIp + ", hostPorts=" + hostPorts + ", env=" + env.keySet() + (network == null ? "" : ", network=" + network)
-                + "]";
+                + ", pull=" + pullPolicy + (credentials.isEmpty() ? "" : ", credentials=" + credentials.values()) + "]";
     }
 
     /** Builds a {@link DockerLauncher}; every setter validates and names the bad value. Not thread-safe. */
@@ -341,6 +382,9 @@ public final class DockerLauncher implements TargetLauncher {
         private Healthcheck healthcheck;
         private String stopSignal;
         private boolean init = ContainerSpec.DEFAULT_INIT;
+        private PullPolicy pullPolicy = DEFAULT_PULL_POLICY;
+        private final Map<String, RegistryCredentials> credentials = new LinkedHashMap<>();
+        private PullListener pullListener = PullListener.NONE;
 
         private Builder(DockerClient client, String imageTemplate) {
             this.client = Arguments.notNull("client", client);
@@ -349,8 +393,12 @@ public final class DockerLauncher implements TargetLauncher {
                 throw new IllegalArgumentException("imageTemplate '" + Arguments.printable(imageTemplate)
                         + "' is invalid: it must contain " + VERSION_PLACEHOLDER + ", e.g. shop:{version}");
             }
-            Arguments.matches("imageTemplate", imageTemplate.replace(VERSION_PLACEHOLDER, "1.0"), Validate.IMAGE,
-                    "an image reference with " + VERSION_PLACEHOLDER + " such as shop:{version}");
+            String sample = imageTemplate.replace(VERSION_PLACEHOLDER, "1.0");
+            if (!ImageReference.isValid(sample)) {
+                throw new IllegalArgumentException("imageTemplate '" + Arguments.printable(imageTemplate) + "' is invalid: "
+                        + "expected an image reference with " + VERSION_PLACEHOLDER + " such as shop:{version} or "
+                        + "registry.example:5000/team/shop:{version} (" + sample + " is not valid)");
+            }
             this.imageTemplate = imageTemplate;
         }
 
@@ -412,6 +460,31 @@ public final class DockerLauncher implements TargetLauncher {
         /** Whether Docker's init runs as PID 1. Default {@link ContainerSpec#DEFAULT_INIT}. */
         public Builder init(boolean v) {
             init = v;
+            return this;
+        }
+
+        /** When to pull the image of a version from its registry. Default {@link #DEFAULT_PULL_POLICY}. */
+        public Builder pullPolicy(PullPolicy v) {
+            pullPolicy = Arguments.notNull("pullPolicy", v);
+            return this;
+        }
+
+        /**
+         * Credentials for pulls from {@link RegistryCredentials#registry()} (one set per registry; a later one for the same
+         * registry replaces the earlier). Images of registries without credentials are pulled anonymously. Default: none.
+         */
+        public Builder registryCredentials(RegistryCredentials v) {
+            Arguments.notNull("registryCredentials", v);
+            credentials.put(v.registry().toLowerCase(Locale.ROOT), v);
+            return this;
+        }
+
+        /**
+         * Told about the progress of every pull, for example to report it as deployment events (exceptions it throws
+         * are logged and ignored). Default {@link PullListener#NONE}.
+         */
+        public Builder pullListener(PullListener v) {
+            pullListener = Arguments.notNull("pullListener", v);
             return this;
         }
 

@@ -172,6 +172,8 @@ class DockerClientIT {
             assertTrue(e.isUnreachable());
             assertTrue(e.getMessage().contains("cannot reach the Docker daemon at unix:///tmp/zdd-no-such-dir/docker.sock"),
                     e.getMessage());
+            // issue 14: OkHttp's placeholder address (docker/127.0.0.1:80) is not the daemon that was tried
+            assertFalse(e.getMessage().contains("127.0.0.1:80"), e.getMessage());
         }
         try (DockerClient c = DockerClient.builder().host("tcp://127.0.0.1:1").connectTimeout(Duration.ofSeconds(2)).build()) {
             DockerException e = assertThrows(DockerException.class, c::version);

@@ -242,12 +242,22 @@ class DockerLauncherIT {
     void imageMissingIsAClearLaunchError() {
         service = Docker.uniqueService("missing");
         String secret = "pw-" + service;
-        DockerLauncher l = launcher().env("DB_PASSWORD", secret).build();
+        DockerLauncher l = launcher().env("DB_PASSWORD", secret).pullPolicy(PullPolicy.NEVER).build();
         LaunchException e = assertThrows(LaunchException.class,
                 () -> l.launch(new LaunchRequest(service, "web-1", "9.9.9", Map.of())));
         assertTrue(e.getMessage().contains("image '" + Docker.REPO + ":9.9.9' is not on the Docker daemon"), e.getMessage());
+        assertTrue(e.getMessage().contains("pull policy NEVER"), e.getMessage());
         assertTrue(e.getMessage().contains("No such image: " + Docker.REPO + ":9.9.9"), e.getMessage());
         assertFalse(e.getMessage().contains(secret));
+
+        // the default (IF_MISSING) tries Docker Hub, which this machine cannot reach: a clear error too, and quick
+        DockerLauncher pulling = launcher().env("DB_PASSWORD", secret).build();
+        LaunchException p = assertThrows(LaunchException.class,
+                () -> pulling.launch(new LaunchRequest(service, "web-1", "9.9.9", Map.of())));
+        assertTrue(p.getMessage().contains("cannot pull image " + Docker.REPO + ":9.9.9 from registry docker.io"),
+                p.getMessage());
+        assertTrue(p.getMessage().contains("pull policy IF_MISSING"), p.getMessage());
+        assertFalse(p.getMessage().contains(secret));
         for (String line : CapturedLogs.lines()) {
             assertFalse(line.contains(secret), line);
         }

@@ -6,11 +6,6 @@ import java.util.regex.Pattern;
 
 /** Argument checks of zdd-docker: every message names the field and the bad value. Stateless; thread-safe. */
 public final class Validate {
-    /** An image reference: optional registry host[:port]/, path components, optional :tag and @sha256 digest. */
-    public static final Pattern IMAGE = Pattern.compile(
-            "(?:[A-Za-z0-9.-]+(?::[0-9]{1,5})?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-                    + "(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
-                    + "(?:@sha256:[0-9a-f]{64})?");
     /** Container names (as Docker accepts them). */
     public static final Pattern CONTAINER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     /** Container ids (full or short) or names. */

@@ -79,6 +79,18 @@ public final class TestImage {
         client.importImage(rootfs(), repository, version, changes);
     }
 
+    /**
+     * Imports {@code repository:version} with a file {@code /zdd-marker} holding {@code marker}, so that its layer is
+     * shared with no other image: once this image is removed, the daemon has none of it, and a pull must download it.
+     */
+    public static void buildUnique(DockerClient client, String repository, String version, Behaviour behaviour,
+            String marker) {
+        Arguments.notNull("marker", marker);
+        List<String> changes = changes(version, behaviour);
+        changes.add("LABEL " + CONTENT_LABEL + "=unique");
+        client.importImage(rootfs(marker), repository, version, changes);
+    }
+
     private static String digest(List<String> changes) {
         try {
             java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
@@ -110,6 +122,10 @@ public final class TestImage {
 
     /** The root filesystem as a tar: /bin/busybox, a few symlinks, /start, /www, /tmp. */
     public static byte[] rootfs() {
+        return rootfs(null);
+    }
+
+    private static byte[] rootfs(String marker) {
         if (!Files.isRegularFile(BUSYBOX)) {
             throw new IllegalStateException(BUSYBOX + " is missing (apt-get install busybox-static)");
         }
@@ -118,6 +134,9 @@ public final class TestImage {
                     .file("bin/busybox", 0755, Files.readAllBytes(BUSYBOX));
             for (String applet : List.of("sh", "httpd", "wget", "echo", "mkdir", "cat", "sleep")) {
                 tar.symlink("bin/" + applet, "busybox");
+            }
+            if (marker != null) {
+                tar.file("zdd-marker", 0644, marker.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
             return tar.file("start", 0755, startScript()).finish();
         } catch (IOException e) {

@@ -1,26 +1,28 @@
 package dev.zdd.docker.internal;
 
+import dev.zdd.docker.DockerTransport;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.file.Path;
 import javax.net.SocketFactory;
 
 /**
- * Makes {@link UnixSocket}s to one unix socket path, whatever host and port OkHttp asks for. Thread-safe (immutable).
+ * Makes {@link TransportSocket}s through one {@link DockerTransport}, whatever host and port OkHttp asks for.
+ * Thread-safe (immutable).
  */
-public final class UnixSocketFactory extends SocketFactory {
-    private final Path path;
+public final class TransportSocketFactory extends SocketFactory {
+    private final DockerTransport transport;
 
-    /** A factory for sockets to {@code path}. */
-    public UnixSocketFactory(Path path) {
-        this.path = path;
+    /** A factory for sockets through {@code transport}. */
+    public TransportSocketFactory(DockerTransport transport) {
+        this.transport = transport;
     }
 
     @Override
     public Socket createSocket() throws IOException {
-        return new UnixSocket(path);
+        return new TransportSocket(transport);
     }
 
     @Override
@@ -44,7 +46,7 @@ public final class UnixSocketFactory extends SocketFactory {
     }
 
     private Socket connected(InetSocketAddress address) throws IOException {
-        UnixSocket s = new UnixSocket(path);
+        TransportSocket s = new TransportSocket(transport);
         s.connect(address);
         return s;
     }
