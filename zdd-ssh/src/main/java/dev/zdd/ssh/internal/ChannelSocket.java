@@ -107,6 +107,21 @@ public final class ChannelSocket extends Socket {
     }
 
     @Override
+    public void setSoLinger(boolean on, int linger) {
+        // nothing lingers: closing closes the channel
+    }
+
+    @Override
+    public void setReceiveBufferSize(int size) {
+        // the SSH window decides
+    }
+
+    @Override
+    public void setSendBufferSize(int size) {
+        // the SSH window decides
+    }
+
+    @Override
     public void connect(SocketAddress endpoint, int timeout) throws IOException {
         throw new SocketException("already connected through " + description);
     }
@@ -164,8 +179,12 @@ public final class ChannelSocket extends Socket {
         }
         closed = true;
         try {
-            channel.close(false);
+            // wakes a read blocked in the pipe at once, then drops the channel (not the SSH connection)
+            if (channel.getInvertedOut() instanceof ChannelPipedInputStream p) {
+                p.close();
+            }
         } finally {
+            channel.close(true);
             super.close();
         }
     }

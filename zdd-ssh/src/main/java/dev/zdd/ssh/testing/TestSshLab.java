@@ -57,6 +57,22 @@ public final class TestSshLab implements AutoCloseable {
         if (count < 1 || count > 9) {
             throw new IllegalArgumentException("count must be 1 to 9, was " + count);
         }
+        List<String> users = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            users.add(userFor(firstUser + i));
+        }
+        return createWithUsers(users);
+    }
+
+    /**
+     * Starts one host per entry of {@code users}, logging in as that user (for example {@code root} for a host whose
+     * user must reach a root-owned Docker socket).
+     */
+    public static Optional<TestSshLab> createWithUsers(List<String> users) throws IOException {
+        int count = users.size();
+        if (count < 1 || count > 9) {
+            throw new IllegalArgumentException("users must name 1 to 9 hosts' users, was " + count);
+        }
         Optional<Path> sshd = IntegrationEnvironment.find("sshd", "apt-get install openssh-server");
         Optional<Path> keygen = IntegrationEnvironment.find("ssh-keygen", "apt-get install openssh-client");
         if (sshd.isEmpty() || keygen.isEmpty()) {
@@ -76,7 +92,7 @@ public final class TestSshLab implements AutoCloseable {
         try {
             StringBuilder known = new StringBuilder();
             for (int i = 0; i < count; i++) {
-                String user = userFor(firstUser + i);
+                String user = users.get(i);
                 TestSshHost h = new TestSshHost(sshd.get(), keygen.get(), "host" + (i + 1), block + (11 + i), user, pub);
                 lab.hosts.add(h);
                 h.start();
