@@ -156,7 +156,10 @@ public final class TestTopology implements AutoCloseable {
         return p;
     }
 
-    /** The router and launcher of a topology {@link #describe() described} by another process. */
+    /**
+     * The router and launcher of a topology {@link #describe() described} by another process. Thread-safe; closing it
+     * closes its pool.
+     */
     public record Attached(SshClientPool pool, TrafficRouter router, SpreadLauncher launcher) implements AutoCloseable {
         @Override
         public void close() {
