@@ -46,7 +46,15 @@ class SshProcessLauncherIT {
     @AfterAll
     static void stop() {
         if (lab != null) {
-            lab.close();
+            try {
+                // a failed test must not leave its processes running on the host
+                SshProcessLauncher l = launcher().build();
+                for (String service : List.of("shop", "stubborn", "bad")) {
+                    l.inventory(service).forEach(i -> l.retire(i.target(), Duration.ZERO));
+                }
+            } finally {
+                lab.close();
+            }
         }
     }
 
