@@ -197,7 +197,12 @@ public final class SshClientPool implements AutoCloseable {
                 if (!session.isOpen() || !opened && attempt == 0) {
                     drop(host, session);
                 }
-                if (!opened && attempt++ < 1 && System.nanoTime() < deadline) {
+                if (System.nanoTime() >= deadline) {
+                    throw new SshException("ssh " + host + ": command timed out after " + timeout.toMillis()
+                            + " ms " + (opened ? "and was abandoned (it may still run on the host)"
+                            : "before its channel opened (it did not start)") + ": " + describe(script), e);
+                }
+                if (!opened && attempt++ < 1) {
                     LOG.info("ssh {}: could not open a channel ({}); retrying on a new connection", host, e.toString());
                     continue;
                 }
