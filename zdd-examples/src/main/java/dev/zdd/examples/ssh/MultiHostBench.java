@@ -74,6 +74,25 @@ public final class MultiHostBench implements Scenario {
         }
         List<AutoCloseable> closeables = new ArrayList<>();
         try (TestTopology topo = started.get()) {
+            try {
+                return measure(topo, closeables, switches, parallelRounds, keepAlive, close, retry, pause);
+            } finally {
+                // before the topology closes its pool and removes the hosts' files: the script's nginx go first
+                for (int i = closeables.size() - 1; i >= 0; i--) {
+                    try {
+                        closeables.get(i).close();
+                    } catch (Exception e) {
+                        System.err.println("closing " + closeables.get(i) + ": " + e);
+                    }
+                }
+            }
+        }
+    }
+
+    private Map<String, Object> measure(TestTopology topo, List<AutoCloseable> closeables, int switches,
+                                        int parallelRounds, int keepAlive, int close, int retry, Duration pause)
+            throws Exception {
+        {
             Routing blue = topo.initialRouting();
             List<Route> greenRoutes = new ArrayList<>();
             for (int i = 1; i <= 2; i++) {
@@ -200,14 +219,6 @@ public final class MultiHostBench implements Scenario {
             report.put("ok", zddCloseRetryFailed == 0 && zdd.missed == 0);
             print(report);
             return report;
-        } finally {
-            for (int i = closeables.size() - 1; i >= 0; i--) {
-                try {
-                    closeables.get(i).close();
-                } catch (Exception e) {
-                    System.err.println("closing " + closeables.get(i) + ": " + e);
-                }
-            }
         }
     }
 
