@@ -363,15 +363,10 @@ public final class SshClientPool implements AutoCloseable {
                 throw new HostKeyException("ssh " + host + ": " + refusal, e);
             }
             String msg = String.valueOf(e.getMessage());
-            if (msg.contains("No more authentication methods") || msg.contains("authentication")
-                    && !msg.contains("timeout") && session != null && session.isOpen()) {
+            if (msg.contains("No more authentication methods")) {
                 throw new SshException("ssh " + host + ": authentication refused for user '" + host.user()
                         + "' (publickey; keys offered: " + keysOffered + "): is the public key in that user's"
                         + " authorized_keys on the host?", e);
-            }
-            if (msg.contains("No more authentication methods")) {
-                throw new SshException("ssh " + host + ": authentication refused for user '" + host.user()
-                        + "' (publickey; keys offered: " + keysOffered + ")", e);
             }
             throw new SshException("ssh " + host + ": cannot connect: " + msg, e);
         }
