@@ -10,20 +10,16 @@ import dev.zdd.nginx.internal.ConfigSafety;
 import dev.zdd.nginx.internal.ConfigStructure;
 import dev.zdd.nginx.internal.IncludeFile;
 import dev.zdd.nginx.internal.IncludeRenderer;
+import dev.zdd.nginx.internal.LocalIncludeStore;
 import dev.zdd.nginx.internal.StatusClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
@@ -77,6 +73,8 @@ public final class NginxRouter implements TrafficRouter {
 
     private final String name;
     private final Path includeFile;
+    private final IncludeStore store;
+    private final StatusConnector statusConnector;
     private final Endpoint status;
     private final NginxControl control;
     private final Duration confirmTimeout;
@@ -96,7 +94,9 @@ public final class NginxRouter implements TrafficRouter {
 
     private NginxRouter(Builder b) {
         this.name = b.name;
-        this.includeFile = b.includeFile.toAbsolutePath();
+        this.store = b.store != null ? b.store : new LocalIncludeStore(b.includeFile);
+        this.includeFile = store instanceof LocalIncludeStore l ? l.file() : null;
+        this.statusConnector = b.statusConnector;
         this.status = b.status;
         this.control = b.control;
         this.confirmTimeout = b.confirmTimeout;
@@ -148,7 +148,7 @@ public final class NginxRouter implements TrafficRouter {
         return name;
     }
 
-    /** The include file zdd owns. */
+    /** The include file zdd owns on this machine, or {@code null} when it is kept by an {@link IncludeStore} given to the builder. */
     public Path includeFile() {
         return includeFile;
     }
@@ -185,7 +185,7 @@ public final class NginxRouter implements TrafficRouter {
                 if (existing.equals(next.text())) {
                     return;
                 }
-                throw new IllegalStateException("nginx router '" + name + "': " + includeFile
+                throw new IllegalStateException("nginx router '" + name + "': " + store
                         + " exists already; use apply() to change it");
             }
             write(next.text(), "write initial");
@@ -209,11 +209,11 @@ public final class NginxRouter implements TrafficRouter {
                     previous = IncludeFile.parse(previousText);
                 } catch (IllegalArgumentException e) {
                     if (!overwriteDrift) {
-                        throw new DriftException(prefix() + "step 'read' found drift: " + includeFile + " was changed outside"
+                        throw new DriftException(prefix() + "step 'read' found drift: " + store + " was changed outside"
                                 + " zdd: " + e.getMessage() + ". Nothing was changed. Restore the file, or build the router"
                                 + " with overwriteDrift(true) to replace the hand edit.");
                     }
-                    LOG.warn("{}overwriting a hand-edited {}: {}", prefix(), includeFile, e.getMessage());
+                    LOG.warn("{}overwriting a hand-edited {}: {}", prefix(), store, e.getMessage());
                 }
             }
             if (next.text().equals(previousText) && servedId().equals(next.id())) {
@@ -280,25 +280,25 @@ public final class NginxRouter implements TrafficRouter {
         try {
             String text = read();
             if (text == null) {
-                throw new RouterException(prefix() + "step 'read' failed: " + includeFile + " does not exist"
+                throw new RouterException(prefix() + "step 'read' failed: " + store + " does not exist"
                         + " (write it with writeInitial() before nginx starts)");
             }
             IncludeFile file;
             try {
                 file = IncludeFile.parse(text);
             } catch (IllegalArgumentException e) {
-                throw new DriftException(prefix() + "step 'read' found drift: " + includeFile + " was changed outside zdd: "
+                throw new DriftException(prefix() + "step 'read' found drift: " + store + " was changed outside zdd: "
                         + e.getMessage());
             }
             String served = servedId();
             if (served.isEmpty()) {
                 throw new RouterException(prefix() + "step 'read' failed: the status server http://"
                         + status.authority() + statusPath() + " does not answer: is nginx running, and does its main"
-                        + " configuration include " + includeFile + "?");
+                        + " configuration include " + store + "?");
             }
             if (!served.equals(file.id())) {
                 throw new DriftException(prefix() + "step 'read' found drift: nginx serves generation " + served
-                        + " but " + includeFile + " holds generation " + file.id() + " (a reload failed or is pending;"
+                        + " but " + store + " holds generation " + file.id() + " (a reload failed or is pending;"
                         + " apply() reconciles)");
             }
             return file.routing();
@@ -398,7 +398,7 @@ public final class NginxRouter implements TrafficRouter {
         while (true) {
             boolean good;
             try {
-                String body = StatusClient.get(status, statusPath(), POLL_TIMEOUT);
+                String body = StatusClient.get(statusConnector, status, statusPath(), POLL_TIMEOUT);
                 lastAnswer = body;
                 good = wanted.test(body);
             } catch (IOException e) {
@@ -469,7 +469,7 @@ public final class NginxRouter implements TrafficRouter {
 
     private String servedId() {
         try {
-            return StatusClient.get(status, statusPath(), POLL_TIMEOUT);
+            return StatusClient.get(statusConnector, status, statusPath(), POLL_TIMEOUT);
         } catch (IOException e) {
             return "";
         }
@@ -481,44 +481,28 @@ public final class NginxRouter implements TrafficRouter {
 
     private String read() {
         try {
-            return Files.readString(includeFile, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            return null;
+            return store.read();
         } catch (IOException e) {
-            throw new RouterException(prefix() + "step 'read' failed: cannot read " + includeFile + ": " + e, e);
+            throw new RouterException(prefix() + "step 'read' failed: cannot read " + store + ": " + e, e);
         }
     }
 
     /**
-     * Writes a temp file next to the include and renames it over the include (atomic on one file system: nginx and
-     * readers see the old or the new file, never a half-written one). Not fsynced: after a power loss, apply again.
+     * Replaces the include through the store (atomically: nginx and readers see the old or the new file, never a
+     * half-written one).
      */
     private void write(String text, String step) {
-        Path tmp = includeFile.resolveSibling(includeFile.getFileName() + ".zdd-tmp");
         try {
-            Files.createDirectories(includeFile.getParent());
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-            }
-            Files.move(tmp, includeFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            store.write(text);
         } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // best effort
-            }
-            throw new RouterException(prefix() + "step '" + step + "' failed: cannot write " + includeFile + ": " + e, e);
+            throw new RouterException(prefix() + "step '" + step + "' failed: cannot write " + store + ": " + e, e);
         }
     }
 
     private String restoreFile(String previousText) {
         try {
             if (previousText == null) {
-                Files.deleteIfExists(includeFile);
+                store.write(null);
                 return "the new file was removed (there was none before)";
             }
             write(previousText, "restore");
@@ -587,13 +571,15 @@ public final class NginxRouter implements TrafficRouter {
 
     @Override
     public String toString() {
-        return "NginxRouter[" + name + ", " + includeFile + ", status " + status + ", " + control + "]";
+        return "NginxRouter[" + name + ", " + store + ", status " + status + ", " + control + "]";
     }
 
     /** Builds an {@link NginxRouter}. Not thread-safe. */
     public static final class Builder {
         private String name;
         private Path includeFile;
+        private IncludeStore store;
+        private StatusConnector statusConnector = StatusConnector.DIRECT;
         private Endpoint status;
         private NginxControl control;
         private Duration confirmTimeout = DEFAULT_CONFIRM_TIMEOUT;
@@ -615,7 +601,28 @@ public final class NginxRouter implements TrafficRouter {
             return this;
         }
 
-        /** Required. The include file zdd owns (included by the main configuration inside {@code http { }}). */
+        /**
+         * Where the include file is kept, instead of {@link #includeFile(Path)}: for example a file on the nginx host
+         * reached over ssh (zdd-ssh's {@code SshIncludeStore}). One of the two is required.
+         */
+        public Builder includeStore(IncludeStore value) {
+            store = Arguments.notNull("includeStore", value);
+            return this;
+        }
+
+        /**
+         * How this process connects to the status server. Default {@link StatusConnector#DIRECT} (TCP from here);
+         * zdd-ssh's {@code SshStatusConnector} goes through the SSH connection to the nginx host.
+         */
+        public Builder statusConnector(StatusConnector value) {
+            statusConnector = Arguments.notNull("statusConnector", value);
+            return this;
+        }
+
+        /**
+         * The include file zdd owns on this machine (included by the main configuration inside {@code http { }}).
+         * This or {@link #includeStore(IncludeStore)} is required.
+         */
         public Builder includeFile(Path value) {
             if (value == null) {
                 throw new IllegalArgumentException("includeFile must not be null");
@@ -700,8 +707,11 @@ public final class NginxRouter implements TrafficRouter {
             if (name == null) {
                 throw new IllegalArgumentException("name is required");
             }
-            if (includeFile == null) {
+            if (includeFile == null && store == null) {
                 throw new IllegalArgumentException("includeFile is required");
+            }
+            if (includeFile != null && store != null) {
+                throw new IllegalArgumentException("give includeFile or includeStore, not both");
             }
             if (status == null) {
                 throw new IllegalArgumentException("status is required");

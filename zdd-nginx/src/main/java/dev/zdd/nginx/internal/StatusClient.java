@@ -1,11 +1,11 @@
 package dev.zdd.nginx.internal;
 
 import dev.zdd.api.Endpoint;
+import dev.zdd.nginx.StatusConnector;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,11 +26,15 @@ public final class StatusClient {
      * @throws IOException when nothing answers in time or the answer is not a 200
      */
     public static String get(Endpoint endpoint, String path, Duration timeout) throws IOException {
+        return get(StatusConnector.DIRECT, endpoint, path, timeout);
+    }
+
+    /** As {@link #get(Endpoint, String, Duration)}, connecting through {@code connector}. */
+    public static String get(StatusConnector connector, Endpoint endpoint, String path, Duration timeout)
+            throws IOException {
         int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-        try (Socket socket = new Socket()) {
-            socket.setTcpNoDelay(true);
+        try (Socket socket = connector.connect(endpoint, timeout)) {
             socket.setSoTimeout(millis);
-            socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), millis);
             OutputStream out = socket.getOutputStream();
             out.write(("GET " + path + " HTTP/1.0\r\nHost: " + endpoint.authority() + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
