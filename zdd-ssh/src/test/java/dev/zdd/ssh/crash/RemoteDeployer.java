@@ -19,7 +19,7 @@ import java.util.Properties;
 
 /**
  * A deployer process: reaches the topology described in a properties file only over SSH, with journal and lock in a
- * directory, and runs a blue-green to 2.0 whose rollback window is long. Prints {@code EVENT <type> <index> <step>}
+ * directory, and runs a blue-green to 2.0 whose rollback window is long. Prints {@code EVENT <kind> <description>}
  * lines; the parent kills it with SIGKILL during the rollback window. Args: {@code <topology.properties> <dir>}.
  */
 public final class RemoteDeployer {
@@ -49,7 +49,7 @@ public final class RemoteDeployer {
         TestTopology.Attached t = TestTopology.attach(p);
         Engine engine = engine(t, Path.of(args[1]), e -> {
             synchronized (System.out) {
-                System.out.println("EVENT " + e.type() + " " + e.stepIndex() + " " + String.valueOf(e.step()).replace('\n', ' '));
+                System.out.println("EVENT " + e.kind() + " " + e.describe().replace('\n', ' '));
                 System.out.flush();
             }
         });
