@@ -38,6 +38,7 @@ import static dev.zdd.core.engine.Fixture.awaitHealthy;
 import static dev.zdd.core.engine.Fixture.launch;
 import static dev.zdd.core.engine.Fixture.plan;
 import static dev.zdd.core.engine.Fixture.shift;
+import static dev.zdd.core.engine.Fixture.weights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -162,6 +163,78 @@ class EngineRegressionTest {
         assertTrue(lock.free("shop"));
         assertEquals(List.of(), f.launcher.launches());
         assertEquals(List.of(), f.router.applied());
+    }
+
+    // ------------------------------------------------------------------------------------------------ bugs 2 and 3
+
+    /** A launcher whose calls take virtual time and, like a real {@code docker stop}, finish even when interrupted. */
+    static class SlowLauncher extends InventoryLauncher {
+        volatile Duration launchTakes = Duration.ZERO;
+        volatile Duration retireTakes = Duration.ZERO;
+
+        SlowLauncher(dev.zdd.core.testing.FakeLauncher fake) {
+            super(fake);
+        }
+
+        @Override
+        public dev.zdd.api.Target launch(dev.zdd.api.LaunchRequest request) {
+            VirtualScheduler.blockUninterruptiblyFor(launchTakes);
+            return super.launch(request);
+        }
+
+        @Override
+        public void retire(dev.zdd.api.Target target, Duration grace) {
+            VirtualScheduler.blockUninterruptiblyFor(retireTakes);
+            super.retire(target, grace);
+        }
+
+        @Override
+        public List<dev.zdd.api.Target> discover(String service) {
+            throw new UnsupportedOperationException("not used here");
+        }
+    }
+
+    @Test
+    void abortDuringARetireThatStopsTheTargetAnywayRelaunchesItBeforeTrafficGoesBack() {
+        SlowLauncher launcher = new SlowLauncher(f.launcher);
+        Engine engine = f.builder().launcher(launcher).build();
+        Deployment d = engine.start(f.spec, plan(launch("n1"), awaitHealthy("n1"), weights("most", "n1", 9000, "old2",
+                1000), new Step.Retire(List.of("old1"), Duration.ofSeconds(5))));
+        f.time.runUntil(() -> d.progress().stepIndex() == 3, Duration.ofMinutes(5));
+        launcher.retireTakes = Duration.ofSeconds(30);
+        f.time.runUntil(() -> f.launcher.retired().isEmpty() && d.progress().stepIndex() == 3
+                && f.time.elapsed().compareTo(Duration.ofSeconds(1)) > 0, Duration.ofSeconds(2));
+        launcher.retireTakes = Duration.ZERO;
+        assertTrue(d.abort("stop").toCompletableFuture().join().accepted());
+        DeploymentResult r = f.finish(d);
+        assertEquals(DeploymentStatus.ROLLED_BACK, r.status(), r.leftovers().toString());
+        assertTrue(f.launcher.running().containsKey("old1"), "old1 runs again: it was relaunched");
+        assertTrue(f.launcher.retired().stream().anyMatch(t -> t.id().equals("old1")), "the cut-off stop did happen");
+        assertTrue(r.steps().stream().anyMatch(o -> o.step().equals("rollback: relaunch old1 (v1)")
+                && o.outcome() == dev.zdd.api.StepOutcome.Outcome.SUCCEEDED), r.steps().toString());
+        for (dev.zdd.api.Route route : f.router.table().routes()) {
+            dev.zdd.api.Target live = f.launcher.running().get(route.target().id());
+            assertEquals(route.target().endpoint(), live == null ? null : live.endpoint(),
+                    "traffic goes to a live instance: " + route);
+        }
+        assertEquals(List.of("old1", "old2"), f.router.table().routes().stream().map(x -> x.target().id()).toList());
+        assertFalse(f.launcher.running().containsKey("n1"));
+    }
+
+    @Test
+    void abortDuringALaunchThatSucceedsAnywayRetiresTheInstance() {
+        SlowLauncher launcher = new SlowLauncher(f.launcher);
+        launcher.launchTakes = Duration.ofSeconds(40);
+        Engine engine = f.builder().launcher(launcher).build();
+        Deployment d = engine.start(f.spec, plan(launch("n1"), awaitHealthy("n1"), shift("all", "n1")));
+        f.time.advance(Duration.ofSeconds(3));
+        assertEquals(0, d.progress().stepIndex());
+        assertTrue(d.abort("stop").toCompletableFuture().join().accepted());
+        DeploymentResult r = f.finish(d);
+        assertEquals(DeploymentStatus.ROLLED_BACK, r.status(), r.leftovers().toString());
+        assertEquals(List.of("n1"), r.launched().stream().map(dev.zdd.api.Target::id).toList(), "the late answer counts");
+        assertFalse(f.launcher.running().containsKey("n1"), "what the cut-off launch started is retired");
+        assertEquals(f.before, f.router.table());
     }
 
     // ------------------------------------------------------------------------------------------------ bug 4
