@@ -45,6 +45,12 @@ import java.util.Set;
  * under both names is a {@link RouterException}. When {@link Builder#settle(Duration)} is set, {@code apply} waits that
  * long after renaming, so the balancer's next check (interval times fall/rise count) has seen it before it returns.
  *
+ * <p>Identity across processes: the configuration ({@link Builder#target(Target, Path)}) is this router's record of
+ * targets, and the files are its record of what is on. A router built from the same configuration in another process
+ * reads back the same targets (ids, versions, attributes) and which are on; for that, {@code apply} refuses a target
+ * whose version or attributes differ from the configured one. Targets the table omits are turned off, whichever
+ * process turned them on.
+ *
  * <p>Thread-safe: applies are serialised. Build with {@link #builder()}.
  */
 public final class HealthCheckFileRouter implements TrafficRouter {
@@ -158,6 +164,13 @@ public final class HealthCheckFileRouter implements TrafficRouter {
             if (!known.endpoint().equals(r.target().endpoint())) {
                 throw new IllegalArgumentException(name + ": target '" + id + "' has endpoint " + r.target().endpoint()
                         + " in the table but " + known.endpoint() + " in the router's configuration");
+            }
+            if (!known.equals(r.target())) {
+                // the configuration is this router's identity store: what it does not hold, a later process cannot read
+                throw new IllegalArgumentException(name + ": target '" + id + "' has version " + r.target().version()
+                        + " and attributes " + r.target().attributes() + " in the table but version " + known.version()
+                        + " and attributes " + known.attributes() + " in the router's configuration (its only record "
+                        + "of identities across processes): configure the target as it is applied");
             }
             if (r.state() == RouteState.DRAINING) {
                 throw new IllegalArgumentException(name + " cannot drain (target " + id

@@ -134,8 +134,18 @@ class HealthCheckFileRouterTest {
     }
 
     @Test
+    void refusesATargetWhoseVersionOrAttributesDifferFromTheConfiguredOneBecauseALaterProcessCouldNotReadThem() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> router.apply(Routing.of(Route.active(A.withAttribute("colour", "blue"), 10_000))));
+        assertTrue(e.getMessage().contains("target 'a' has version") && e.getMessage().contains("{colour=blue}"),
+                e.getMessage());
+    }
+
+    @Test
     void passesTheConformanceCheck() {
-        RouterConformance.Report report = RouterConformance.check(router, List.of(A, B, C));
+        RouterConformance.Report report = RouterConformance.check(router, List.of(A, B, C),
+                RouterConformance.Options.builder().newInstance(this::build).build());
+        assertTrue(report.passed().contains("new instance"), report.toString());
         assertTrue(report.passed().contains("uneven split (refused: not declared)"), report.toString());
         assertTrue(report.passed().contains("drain (refused: not declared)"), report.toString());
         assertTrue(report.passed().contains("rollback"), report.toString());
