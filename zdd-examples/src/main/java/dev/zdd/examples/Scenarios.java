@@ -13,7 +13,8 @@ final class Scenarios {
                 new dev.zdd.examples.demo.EngineBench(),
                 new dev.zdd.examples.haproxy.HaproxyBench(),
                 new dev.zdd.examples.nginx.NginxBench(),
-                new dev.zdd.examples.docker.DockerBlueGreen()
+                new dev.zdd.examples.docker.DockerBlueGreen(),
+                new dev.zdd.examples.restarts.Restarts()
         );
     }
 }
