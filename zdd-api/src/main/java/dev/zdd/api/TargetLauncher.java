@@ -9,21 +9,35 @@ import java.time.Duration;
  * <p>Implementations must be thread-safe: the engine may launch several targets of a batch in parallel. Neither call may
  * wait without a bound: launch returns once the instance is started (not necessarily ready: readiness is the
  * {@link HealthProbe}'s job), retire returns once it is gone or {@code grace} plus a bounded kill time has passed.
+ *
+ * <p>The contract recovery relies on (every deploy is a new process):
+ * <ul>
+ *   <li><b>A launch that throws leaves nothing running</b>: whatever it started (a process, a container) is stopped and
+ *       released before the exception is thrown, also when the launch was interrupted or timed out. A launch cut off
+ *       by the death of the deployer's process is the one case it cannot cover: for that, the launcher keeps an
+ *       inventory a later process can read (local processes: a state directory; Docker: container labels).</li>
+ *   <li><b>Retire never pretends</b>: it returns normally only when the target is stopped now or verifiably gone (its
+ *       recorded process exited, its container no longer exists). A target it cannot identify (not in its inventory,
+ *       no identifying attributes) or cannot stop is a {@link LaunchException}, never a silent success.</li>
+ *   <li><b>Retire works from another process</b>: a target as launched (with its attributes), or as its inventory
+ *       records it, can be retired by a launcher built later from the same configuration.</li>
+ * </ul>
  */
 public interface TargetLauncher {
     /**
      * Starts an instance.
      *
      * @return the started target, with {@code request.targetId()}, its version and attributes, and its real endpoint
-     * @throws LaunchException when it cannot be started (the message carries the cause, never secrets)
+     * @throws LaunchException when it cannot be started (the message carries the cause, never secrets); nothing it
+     *                         started is left running
      */
     Target launch(LaunchRequest request);
 
     /**
      * Stops an instance: a polite signal, then, after {@code grace}, a forced stop; then releases it (removes a
-     * container, frees a port). Retiring a target that is already gone is not an error.
+     * container, frees a port). Retiring a target that is verifiably gone is not an error.
      *
-     * @throws LaunchException when it cannot be stopped
+     * @throws LaunchException when it cannot be identified or stopped
      */
     void retire(Target target, Duration grace);
 }
