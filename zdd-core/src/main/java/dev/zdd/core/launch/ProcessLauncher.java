@@ -417,17 +417,32 @@ public final class ProcessLauncher implements TargetLauncher {
         }
     }
 
+    /**
+     * Waits up to {@code wait} for the process to exit. Also polls {@code isAlive} every 20 ms: for a process this JVM
+     * did not start (retired after a restart, through the inventory) {@code onExit} may notice the exit only late,
+     * which made every such retire wait out its whole grace period.
+     */
     private static boolean waitExit(ProcessHandle handle, Duration wait) {
-        try {
-            handle.onExit().get(Math.max(0, wait.toMillis()), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return !handle.isAlive();
-        } catch (ExecutionException e) {
-            return !handle.isAlive();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return !handle.isAlive();
+        long deadline = System.nanoTime() + Math.max(0, wait.toNanos());
+        java.util.concurrent.CompletableFuture<ProcessHandle> exit = handle.onExit();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            try {
+                exit.get(Math.max(1, Math.min(20, left / 1_000_000)), TimeUnit.MILLISECONDS);
+                return true;
+            } catch (TimeoutException e) {
+                if (!handle.isAlive()) {
+                    return true;
+                }
+                if (left <= 0) {
+                    return false;
+                }
+            } catch (ExecutionException e) {
+                return !handle.isAlive();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return !handle.isAlive();
+            }
         }
     }
 

@@ -13,7 +13,11 @@ import dev.zdd.core.launch.ProcessLauncher;
 import dev.zdd.core.lock.FileDeploymentLock;
 import dev.zdd.core.probe.HttpProbe;
 import dev.zdd.core.strategy.BlueGreen;
+import dev.zdd.api.Endpoint;
+import dev.zdd.api.TrafficRouter;
 import dev.zdd.haproxy.HaproxyRouter;
+import dev.zdd.nginx.LocalNginxControl;
+import dev.zdd.nginx.NginxRouter;
 import dev.zdd.haproxy.RuntimeApiClient;
 
 import java.nio.file.Path;
@@ -23,11 +27,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * One deployer process, as a CI job runs it: builds a {@link HaproxyRouter} (dynamic servers, state file), a
+ * One deployer process, as a CI job runs it: builds a {@link HaproxyRouter} (dynamic servers, state file) or an
+ * {@link NginxRouter} (its include file), a
  * {@link ProcessLauncher} (busybox httpd backends, inventory) and an {@link Engine} (file journal and lock) from
  * nothing but files and the HAProxy socket, through public APIs only, then either deploys one version blue-green or
  * recovers after a killed deployer. Prints {@code READY}, then {@code DONE <status>} (or {@code RECOVERED <status>},
- * {@code CLEANED <id>} and {@code DONE}). Args: {@code deploy|recover <service> <version> <socket> <stateDir> <wwwDir>
+ * {@code CLEANED <id>} and {@code DONE}). Args: {@code deploy|recover <service> <version> <routerSpec> <stateDir> <wwwDir>
  * <busybox> <portMin> <portMax>}.
  */
 public final class DeployerMain {
@@ -40,13 +45,13 @@ public final class DeployerMain {
         String mode = args[0];
         String service = args[1];
         String version = args[2];
-        Path socket = Path.of(args[3]);
+        String routerSpec = args[3];
         Path state = Path.of(args[4]);
         Path www = Path.of(args[5]);
         String busybox = args[6];
         int portMin = Integer.parseInt(args[7]);
         int portMax = Integer.parseInt(args[8]);
-        HaproxyRouter router = router(socket, state);
+        TrafficRouter router = router(routerSpec, state);
         ProcessLauncher launcher = launcher(state, www, busybox, portMin, portMax);
         Engine engine = Engine.builder().router(router).launcher(launcher).probe(HttpProbe.create())
                 .probePolicy(ProbePolicy.builder().period(Duration.ofMillis(50)).timeout(Duration.ofSeconds(2))
@@ -89,9 +94,22 @@ public final class DeployerMain {
         System.exit(0);
     }
 
-    static HaproxyRouter router(Path socket, Path state) {
-        return HaproxyRouter.builder(RuntimeApiClient.unixSocket(socket).build(), BACKEND).dynamicServers(true)
-                .deleteTimeout(Duration.ofSeconds(2)).stateFile(state.resolve("haproxy.state")).build();
+    /**
+     * The router a deployer builds from its configuration alone: {@code haproxy,<socket>} (dynamic servers, state file
+     * in {@code state}) or {@code nginx,<binary>,<prefixDir>,<name>,<statusPort>} (include file {@code zdd-<name>.conf}).
+     */
+    static TrafficRouter router(String spec, Path state) {
+        String[] f = spec.split(",");
+        if (f[0].equals("haproxy")) {
+            return HaproxyRouter.builder(RuntimeApiClient.unixSocket(Path.of(f[1])).build(), BACKEND).dynamicServers(true)
+                    .deleteTimeout(Duration.ofSeconds(2)).stateFile(state.resolve("haproxy.state")).build();
+        }
+        Path dir = Path.of(f[2]);
+        return NginxRouter.builder().name(f[3]).includeFile(dir.resolve("zdd-" + f[3] + ".conf"))
+                .status(new Endpoint("127.0.0.1", Integer.parseInt(f[4])))
+                .control(LocalNginxControl.builder().binary(Path.of(f[1])).prefix(dir).config(dir.resolve("nginx.conf"))
+                        .pidFile(dir.resolve("nginx.pid")).build())
+                .errorLog(dir.resolve("error.log")).build();
     }
 
     static ProcessLauncher launcher(Path state, Path www, String busybox, int portMin, int portMax) {

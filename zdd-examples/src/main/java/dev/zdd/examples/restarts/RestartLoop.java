@@ -4,7 +4,7 @@ import dev.zdd.api.Route;
 import dev.zdd.api.Routing;
 import dev.zdd.api.Target;
 import dev.zdd.core.launch.ProcessLauncher;
-import dev.zdd.haproxy.HaproxyRouter;
+import dev.zdd.nginx.testing.TestNginx;
 import dev.zdd.haproxy.testing.LocalHaproxy;
 
 import java.io.BufferedReader;
@@ -29,7 +29,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
- * "Every deploy is a new process", for real: a real HAProxy (dynamic servers, no configured server), busybox httpd
+ * "Every deploy is a new process", for real: a real HAProxy (dynamic servers, no configured server) or nginx, busybox httpd
  * backends started by {@link ProcessLauncher}, and every deploy and every recovery in a NEW child JVM
  * ({@link DeployerMain}). First {@code deploys} blue-green deployments alternating versions v1/v2, each checked (colours
  * alternate, exactly the new instances run, every request answered 200 by the new version); then {@code trials} crash
@@ -41,20 +41,32 @@ public final class RestartLoop implements AutoCloseable {
     /** The service deployed. */
     public static final String SERVICE = "web";
 
-    private final Path haproxyExe;
+    /** The proxy in front. */
+    public enum Proxy {
+        /** A real HAProxy, dynamic servers, runtime API. */
+        HAPROXY,
+        /** A real nginx, include file and reload. */
+        NGINX
+    }
+
+    private final Proxy proxy;
+    private final Path proxyExe;
     private final Path busybox;
     private final Path dir;
     private final Random random;
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
     private LocalHaproxy haproxy;
+    private TestNginx nginx;
+    private String routerSpec;
     private int portMin;
     private int portMax;
     private int deployCount;
     private String serving = null;
 
     /** A loop in {@code dir} (created), with a seeded random source for the kill moments. */
-    public RestartLoop(Path haproxyExe, Path busybox, Path dir, long seed) {
-        this.haproxyExe = haproxyExe;
+    public RestartLoop(Proxy proxy, Path proxyExe, Path busybox, Path dir, long seed) {
+        this.proxy = proxy;
+        this.proxyExe = proxyExe;
         this.busybox = busybox;
         this.dir = dir;
         this.random = new Random(seed);
@@ -68,7 +80,14 @@ public final class RestartLoop implements AutoCloseable {
             Files.writeString(www.resolve("index.html"), v + "\n");
             Files.writeString(www.resolve("health"), "ok\n");
         }
-        haproxy = LocalHaproxy.builder(haproxyExe, dir.resolve("haproxy")).start();
+        if (proxy == Proxy.HAPROXY) {
+            haproxy = LocalHaproxy.builder(proxyExe, dir.resolve("haproxy")).start();
+            routerSpec = "haproxy," + haproxy.socket();
+        } else {
+            nginx = TestNginx.create(proxyExe, "web");
+            nginx.start(Routing.EMPTY);
+            routerSpec = "nginx," + proxyExe + "," + nginx.dir() + ",web," + nginx.statusEndpoint().port();
+        }
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             // a port range of 40 starting at a free port; ports found taken are skipped by the launcher
             portMin = Math.min(s.getLocalPort(), 65000);
@@ -79,7 +98,7 @@ public final class RestartLoop implements AutoCloseable {
 
     /** HAProxy's frontend port (for load). */
     public int frontendPort() {
-        return haproxy.frontendPort();
+        return haproxy != null ? haproxy.frontendPort() : nginx.port();
     }
 
     /** One deployment in a new JVM; returns what it printed last and checks the outcome when {@code check}. */
@@ -135,7 +154,7 @@ public final class RestartLoop implements AutoCloseable {
         for (int i = 0; i < 40; i++) {
             answers.merge(get(), 1, Integer::sum);
         }
-        Routing now = DeployerMain.router(haproxy.socket(), dir.resolve("state")).current();
+        Routing now = DeployerMain.router(routerSpec, dir.resolve("state")).current();
         Set<String> servingIds = new TreeSet<>();
         for (Route r : now.routes()) {
             if (r.serving()) {
@@ -176,7 +195,7 @@ public final class RestartLoop implements AutoCloseable {
     /** The colour the serving targets carry, as a fresh router reads it ({@code none} when nothing serves). */
     public String colour() {
         Set<String> colours = new TreeSet<>();
-        for (Route r : DeployerMain.router(haproxy.socket(), dir.resolve("state")).current().routes()) {
+        for (Route r : DeployerMain.router(routerSpec, dir.resolve("state")).current().routes()) {
             if (r.serving()) {
                 colours.add(String.valueOf(r.target().attribute(Target.COLOUR)));
             }
@@ -190,9 +209,10 @@ public final class RestartLoop implements AutoCloseable {
 
     private String get() {
         try {
-            HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + haproxy.frontendPort() + "/")
+            HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + frontendPort() + "/")
                     .toURL().openConnection();
             c.setConnectTimeout(5000);
+            c.setRequestProperty("Connection", "close"); // nginx's reloads close idle keep-alive connections
             c.setReadTimeout(10000);
             int code = c.getResponseCode();
             if (code != 200) {
@@ -207,7 +227,7 @@ public final class RestartLoop implements AutoCloseable {
     }
 
     private List<String> args(String mode, String version) {
-        return List.of(mode, SERVICE, version, haproxy.socket().toString(), dir.resolve("state").toString(),
+        return List.of(mode, SERVICE, version, routerSpec, dir.resolve("state").toString(),
                 dir.resolve("www").toString(), busybox.toString(), String.valueOf(portMin), String.valueOf(portMax));
     }
 
@@ -231,6 +251,9 @@ public final class RestartLoop implements AutoCloseable {
                 .orElse(false)).forEach(ProcessHandle::destroyForcibly);
         if (haproxy != null) {
             haproxy.close();
+        }
+        if (nginx != null) {
+            nginx.close();
         }
     }
 

@@ -46,7 +46,7 @@ public final class Restarts implements Scenario {
                 .orElseThrow(() -> new IllegalStateException("busybox is not installed (apt-get install busybox-static)"));
         Path dir = Files.createTempDirectory("zdd-restarts");
         Map<String, Object> report = new LinkedHashMap<>();
-        try (RestartLoop loop = new RestartLoop(haproxy, busybox, dir, seed).start()) {
+        try (RestartLoop loop = new RestartLoop(RestartLoop.Proxy.HAPROXY, haproxy, busybox, dir, seed).start()) {
             List<Object> deployRuns = new ArrayList<>();
             long maxMillis = 0;
             for (int i = 0; i < deploys; i++) {

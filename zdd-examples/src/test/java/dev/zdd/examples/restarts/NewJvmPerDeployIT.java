@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * trials with SIGKILL of the deployer at a random moment and recovery in a new JVM.
  */
 class NewJvmPerDeployIT {
+    // (the nginx variant runs the 6 deployments only; the crash loop runs against HAProxy, the zero-loss path)
     @TempDir
     Path dir;
 
@@ -31,23 +32,9 @@ class NewJvmPerDeployIT {
         Optional<Path> busybox = IntegrationEnvironment.find("busybox", "apt-get install busybox-static");
         assumeTrue(haproxy.isPresent() && busybox.isPresent(), "haproxy or busybox is not installed");
         List<String> failures = new ArrayList<>();
-        RestartLoop loop = new RestartLoop(haproxy.get(), busybox.get(), dir, 15).start();
+        RestartLoop loop = new RestartLoop(RestartLoop.Proxy.HAPROXY, haproxy.get(), busybox.get(), dir, 15).start();
         try {
-            long maxMillis = 0;
-            String colour = "none";
-            for (int i = 0; i < 6; i++) {
-                Map<String, Object> d = loop.deploy();
-                maxMillis = Math.max(maxMillis, (Long) d.get("millis"));
-                Map<String, Object> check = (Map<String, Object>) d.get("check");
-                String expected = i % 2 == 0 ? "v1" : "v2";
-                assertTrue(String.valueOf(d.get("result")).startsWith("DONE SUCCEEDED"), "deploy " + (i + 1) + ": " + d);
-                assertEquals(Map.of(expected, 40), check.get("answers"), "deploy " + (i + 1) + ": " + d);
-                assertEquals(true, check.get("converged"), "deploy " + (i + 1) + ": " + d);
-                assertEquals(2, ((java.util.Set<?>) check.get("live")).size(), "exactly the 2 new instances: " + d);
-                String after = (String) d.get("colourAfter");
-                assertEquals(colour.equals("blue") ? "green" : "blue", after, "colours alternate: " + d);
-                colour = after;
-            }
+            long maxMillis = deploySixTimes(loop);
             int converged = 0;
             for (int i = 0; i < 20; i++) {
                 Map<String, Object> t = loop.crashTrial(maxMillis);
@@ -64,5 +51,40 @@ class NewJvmPerDeployIT {
             loop.close();
         }
         assertEquals(0, loop.backendProcesses(), "no backend process left behind");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void sixDeploysInNewJvmsThroughNginx() throws Exception {
+        Optional<Path> nginx = IntegrationEnvironment.find("nginx", "apt-get install nginx");
+        Optional<Path> busybox = IntegrationEnvironment.find("busybox", "apt-get install busybox-static");
+        assumeTrue(nginx.isPresent() && busybox.isPresent(), "nginx or busybox is not installed");
+        RestartLoop loop = new RestartLoop(RestartLoop.Proxy.NGINX, nginx.get(), busybox.get(), dir, 15).start();
+        try {
+            deploySixTimes(loop);
+        } finally {
+            loop.close();
+        }
+        assertEquals(0, loop.backendProcesses(), "no backend process left behind");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static long deploySixTimes(RestartLoop loop) throws Exception {
+        long maxMillis = 0;
+        String colour = "none";
+        for (int i = 0; i < 6; i++) {
+            Map<String, Object> d = loop.deploy();
+            maxMillis = Math.max(maxMillis, (Long) d.get("millis"));
+            Map<String, Object> check = (Map<String, Object>) d.get("check");
+            String expected = i % 2 == 0 ? "v1" : "v2";
+            assertTrue(String.valueOf(d.get("result")).startsWith("DONE SUCCEEDED"), "deploy " + (i + 1) + ": " + d);
+            assertEquals(Map.of(expected, 40), check.get("answers"), "deploy " + (i + 1) + ": " + d);
+            assertEquals(true, check.get("converged"), "deploy " + (i + 1) + ": " + d);
+            assertEquals(2, ((java.util.Set<?>) check.get("live")).size(), "exactly the 2 new instances: " + d);
+            String after = (String) d.get("colourAfter");
+            assertEquals(colour.equals("blue") ? "green" : "blue", after, "colours alternate: " + d);
+            colour = after;
+        }
+        return maxMillis;
     }
 }
