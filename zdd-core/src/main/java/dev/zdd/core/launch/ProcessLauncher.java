@@ -318,7 +318,13 @@ public final class ProcessLauncher implements TargetLauncher {
             try {
                 stop(id, r.process.toHandle(), grace);
             } finally {
-                if (!r.process.isAlive()) {
+                if (!r.process.toHandle().isAlive()) {
+                    // exited; wait (bounded) until the JDK has reaped it, so that its port counts as free again
+                    try {
+                        r.process.waitFor(killWait.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                     running.remove(id, r);
                     inventory.delete(r.service, id);
                 }

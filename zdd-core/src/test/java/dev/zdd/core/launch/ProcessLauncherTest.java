@@ -264,7 +264,7 @@ class ProcessLauncherTest {
                 }
             }
         }
-        assertFalse(alive(other));
+        await().atMost(5, TimeUnit.SECONDS).until(() -> !alive(other));
     }
 
     @Test
