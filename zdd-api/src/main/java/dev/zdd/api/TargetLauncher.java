@@ -9,6 +9,19 @@ import java.time.Duration;
  * <p>Implementations must be thread-safe: the engine may launch several targets of a batch in parallel. Neither call may
  * wait without a bound: launch returns once the instance is started (not necessarily ready: readiness is the
  * {@link HealthProbe}'s job), retire returns once it is gone or {@code grace} plus a bounded kill time has passed.
+ *
+ * <p>The contract recovery relies on (every deploy is a new process):
+ * <ul>
+ *   <li><b>A launch that throws leaves nothing running</b>: whatever it started (a process, a container) is stopped and
+ *       released before the exception is thrown, also when the launch was interrupted or timed out. A launch cut off
+ *       by the death of the deployer's process is the one case it cannot cover: for that, the launcher keeps an
+ *       inventory a later process can read (local processes: a state directory; Docker: container labels).</li>
+ *   <li><b>Retire never pretends</b>: it returns normally only when the target is stopped now or verifiably gone (its
+ *       recorded process exited, its container no longer exists). A target it cannot identify (not in its inventory,
+ *       no identifying attributes) or cannot stop is a {@link LaunchException}, never a silent success.</li>
+ *   <li><b>Retire works from another process</b>: a target as launched (with its attributes), or as its inventory
+ *       records it, can be retired by a launcher built later from the same configuration.</li>
+ * </ul>
  */
 public interface TargetLauncher {
     /**

@@ -155,6 +155,11 @@ public final class DockerLauncher implements TargetLauncher, dev.zdd.api.TargetI
             id = client.createContainer(spec.build());
         } catch (DockerException e) {
             throw new LaunchException(createFailure(request, image, name, e), e);
+        } catch (RuntimeException e) {
+            // cut off (timeout, interrupt): the daemon may have created it; a launch that throws leaves nothing behind
+            removeByName(name);
+            throw new LaunchException("cannot create container " + name + " of " + request.service() + " version "
+                    + request.version() + ": " + e.getMessage(), e);
         }
         try {
             client.startContainer(id);
@@ -259,16 +264,42 @@ public final class DockerLauncher implements TargetLauncher, dev.zdd.api.TargetI
     }
 
     private void removeQuietly(String id, String name) {
+        // an interrupted launch still cleans up: the interrupt flag is restored afterwards
+        boolean interrupted = Thread.interrupted();
         try {
             client.removeContainer(id, true);
         } catch (RuntimeException e) {
             LOG.warn("could not remove container {} after a failed launch: {}", name, e.getMessage());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void removeByName(String name) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            client.removeContainer(name, true);
+        } catch (DockerException e) {
+            if (!e.isNotFound()) {
+                LOG.warn("could not remove container {} after a failed launch: {}", name, e.getMessage());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("could not remove container {} after a failed launch: {}", name, e.getMessage());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
     /**
      * Stops the target's container ({@code docker stop} with {@code grace}, whole seconds rounded up, then SIGKILL) and
-     * removes it. A container that is already gone is not an error.
+     * removes it. Containers are found by the target's container attribute, else by Docker's labels (target id and
+     * version, else target id alone, stopped containers included): the daemon is the inventory, so a target with no
+     * container at all is verifiably gone and not an error. A container that cannot be stopped or removed is a
+     * {@link LaunchException}.
      */
     @Override
     public void retire(Target target, Duration grace) {
@@ -303,6 +334,12 @@ public final class DockerLauncher implements TargetLauncher, dev.zdd.api.TargetI
             for (ContainerSummary c : client.listContainers(
                     Map.of(TARGET_LABEL, target.id(), VERSION_LABEL, target.version()), true)) {
                 ids.add(c.id());
+            }
+            if (ids.isEmpty()) {
+                // a target read back without its version (a router that lost it): Docker's labels still know it
+                for (ContainerSummary c : client.listContainers(Map.of(TARGET_LABEL, target.id()), true)) {
+                    ids.add(c.id());
+                }
             }
         } catch (DockerException e) {
             throw new LaunchException("cannot find the container of " + target.id() + ": " + e.getMessage(), e);

@@ -117,6 +117,19 @@ class DockerLauncherIT {
     }
 
     @Test
+    void aTargetReadBackWithoutVersionOrAttributesIsStillFoundByItsLabelAndRemoved() throws Exception {
+        service = Docker.uniqueService("unknown");
+        DockerLauncher launcher = launcher().build();
+        Target t = launcher.launch(new LaunchRequest(service, "web-unknown-1", "1", Map.of()));
+        String containerId = t.attribute(DockerLauncher.CONTAINER_ATTRIBUTE);
+        // as a router that lost the identity reports it: version "unknown", no container attribute
+        DockerLauncher fresh = launcher().build();
+        fresh.retire(new Target("web-unknown-1", "unknown", t.endpoint(), Map.of()), Duration.ofSeconds(2));
+        assertFalse(client.listContainers(Map.of(DockerLauncher.TARGET_LABEL, "web-unknown-1"), true).stream()
+                .anyMatch(c -> c.id().startsWith(containerId)), "the container is gone");
+    }
+
+    @Test
     void fixedPortPerColour() throws Exception {
         service = Docker.uniqueService("colour");
         int blue = freePort();

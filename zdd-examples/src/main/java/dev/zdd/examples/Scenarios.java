@@ -14,7 +14,8 @@ final class Scenarios {
                 new dev.zdd.examples.haproxy.HaproxyBench(),
                 new dev.zdd.examples.nginx.NginxBench(),
                 new dev.zdd.examples.docker.DockerBlueGreen(),
-                new dev.zdd.examples.ssh.MultiHostBench()
+                new dev.zdd.examples.ssh.MultiHostBench(),
+                new dev.zdd.examples.restarts.Restarts()
         );
     }
 }

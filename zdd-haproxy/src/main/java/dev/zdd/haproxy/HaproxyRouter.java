@@ -17,10 +17,13 @@ import dev.zdd.haproxy.internal.CommandPlan;
 import dev.zdd.haproxy.internal.CommandPlan.Kind;
 import dev.zdd.haproxy.internal.CommandPlan.Setting;
 import dev.zdd.haproxy.internal.Names;
+import dev.zdd.haproxy.internal.StateFile;
 import dev.zdd.haproxy.internal.Weights;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -56,10 +59,22 @@ import java.util.concurrent.ConcurrentHashMap;
  * table applied by this instance listed them; a server awaiting deletion that is not in maintenance (someone made it
  * ready again) is reported, so that drift shows.
  *
- * <p>Versions and attributes: for configured servers they come from the configured targets, for dynamic ones from what
- * this instance added. After a restart of the application, a dynamic server left in HAProxy is reported with version
- * {@value #UNKNOWN_VERSION} until a table lists its target again. After a restart of HAProxy, HAProxy serves its
- * configuration again (dynamic servers and map changes are gone); apply the table again.
+ * <p>Identity across processes (every deploy is a new process): the router keeps a state file
+ * ({@link Builder#stateFile(Path)}, default {@code <java.io.tmpdir>/zdd-haproxy/<address>-<backend>.state}) recording,
+ * for every server of the last table, the target it was applied with (id, version, endpoint, attributes such as the
+ * colour or a launcher's pid) and whether zdd added it at runtime. It is written atomically (temporary file, fsync,
+ * rename) with a SHA-256 checksum BEFORE any command of an apply (the identities of the table's servers merged with
+ * those already recorded) and again after the table is confirmed (exactly the table's servers). A router built later,
+ * in any process, from the same configuration reports those targets from {@link #current()} (a record whose address
+ * or port differs from what HAProxy reports is stale and ignored) and, with dynamic servers, treats the recorded dynamic
+ * servers as its own: a table that omits them puts them in maintenance and deletes them. With dynamic servers, a server
+ * of the backend that is neither mapped nor recorded (the state file is missing, unreadable, has a bad checksum, or the
+ * process died between {@code add server} and the write) is reported with version {@value #UNKNOWN_VERSION} and the
+ * attribute {@value #SERVER_ATTRIBUTE}; a table that omits it puts it in maintenance (no traffic on a target the table
+ * does not list) and deletes it when HAProxy allows ({@code del server} is refused for servers of the configuration
+ * file, which then stay in maintenance). Without dynamic servers only mapped servers are touched. A state file that
+ * cannot be written before an apply fails the apply before HAProxy is changed. After a restart of HAProxy, HAProxy
+ * serves its configuration again (dynamic servers and map changes are gone); apply the table again.
  *
  * <p>Stickiness and rules work through {@link RoutingMaps} (map files changed at runtime). A rule reaches its version's
  * serving servers, or, when all of the version's ACTIVE servers have weight 0, those (a blue-green preview); a rule
@@ -100,6 +115,10 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
     private final Object applyLock = new Object();
     private final Map<String, Target> added = new ConcurrentHashMap<>();
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
+    /** Servers of the configuration file, not mapped, that HAProxy refused to delete: kept in maintenance. */
+    private final Set<String> foreignConfigured = ConcurrentHashMap.newKeySet();
+    private final StateFile state;
+    private volatile Map<String, StateFile.Entry> recorded;
     private volatile Applied last;
 
     private HaproxyRouter(Builder b) {
@@ -116,6 +135,24 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
         this.pollInterval = b.pollInterval;
         this.capabilities = new RouterCapabilities(Weights.HAPROXY_MAX, true,
                 maps != null && maps.stickyKey().isPresent(), maps != null && maps.ruleKey().isPresent(), true);
+        this.state = new StateFile(b.stateFile != null ? b.stateFile : defaultStateFile(client, backend), backend);
+        StateFile.Loaded loaded = state.load();
+        if (loaded.problem() != null) {
+            LOG.warn("HAProxy backend {}: ignoring state file: {}; servers zdd does not know are reported with version {}",
+                    backend, loaded.problem(), UNKNOWN_VERSION);
+        }
+        this.recorded = loaded.entries();
+    }
+
+    /** The default state file of a backend reached through {@code client}: under {@code java.io.tmpdir}/zdd-haproxy. */
+    public static Path defaultStateFile(RuntimeApiClient client, String backend) {
+        String address = client.address().replaceAll("[^A-Za-z0-9._-]", "_");
+        return Path.of(System.getProperty("java.io.tmpdir"), "zdd-haproxy", address + "-" + backend + ".state");
+    }
+
+    /** The file this router keeps the applied targets' identities in. */
+    public Path stateFile() {
+        return state.path();
     }
 
     /** A builder for a router of backend {@code backend} reached through {@code client}. */
@@ -153,12 +190,19 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
     public void apply(Routing routing) {
         Objects.requireNonNull(routing, "routing");
         synchronized (applyLock) {
-            // computed under the lock: it lists every dynamic server added so far, so none is left serving
-            Desired d = desire(routing);
             String step = "read servers";
             try {
+                List<ServerState> states = dynamic ? client.showServersState(backend) : List.of();
                 if (dynamic) {
-                    addMissing(d);
+                    adopt(states);
+                }
+                // computed under the lock: it lists every dynamic server added so far, so none is left serving
+                Desired d = desire(routing);
+                step = "record identities";
+                record(d, true);
+                if (dynamic) {
+                    step = "add servers";
+                    addMissing(d, states);
                 }
                 step = "raise incoming servers";
                 CommandPlan plan = CommandPlan.of(backend, d.settings());
@@ -185,6 +229,7 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
                 Applied applied = new Applied(routing, d);
                 confirm(applied);
                 last = applied;
+                record(d, false);
             } catch (RuntimeApiException e) {
                 throw new RuntimeApiException("apply to HAProxy backend '" + backend + "' failed at step '" + step
                         + "': " + e.getMessage() + "; HAProxy now serves " + describeNow(), e.command(), e.answer());
@@ -239,6 +284,11 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
         }
         for (String s : added.keySet()) {
             if (!targets.containsKey(s)) {
+                settings.add(new Setting(s, Kind.MAINT, 0));
+            }
+        }
+        for (String s : foreignConfigured) {
+            if (!targets.containsKey(s) && !added.containsKey(s)) {
                 settings.add(new Setting(s, Kind.MAINT, 0));
             }
         }
@@ -298,9 +348,66 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
         return name;
     }
 
-    private void addMissing(Desired d) {
+    /**
+     * Takes over what an earlier process left: the recorded dynamic servers HAProxy still has become this router's own,
+     * every other server that is neither mapped nor known is treated as an unknown dynamic server (maintenance, then
+     * deletion when the table omits it). Names HAProxy no longer has (it restarted) are forgotten.
+     */
+    private void adopt(List<ServerState> states) {
+        Set<String> present = new java.util.HashSet<>();
+        for (ServerState s : states) {
+            present.add(s.serverName());
+        }
+        added.keySet().retainAll(present);
+        pending.retainAll(present);
+        foreignConfigured.retainAll(present);
+        Map<String, StateFile.Entry> rec = recorded;
+        for (ServerState s : states) {
+            String name = s.serverName();
+            if (staticServers.containsKey(name) || added.containsKey(name) || foreignConfigured.contains(name)) {
+                continue;
+            }
+            StateFile.Entry e = rec.get(name);
+            Target t = e != null && e.dynamic() && sameEndpoint(e.target(), s) ? e.target() : unknown(name, s);
+            if (t != null) {
+                added.put(name, t);
+                if (e == null) {
+                    LOG.info("HAProxy server {}/{} at {}:{} is not recorded in {}: treated as a dynamic server of an earlier "
+                            + "process (version {})", backend, name, s.address(), s.port(), state.path(), UNKNOWN_VERSION);
+                }
+            }
+        }
+    }
+
+    private static boolean sameEndpoint(Target t, ServerState s) {
+        return t.endpoint().host().equals(s.address()) && t.endpoint().port() == s.port();
+    }
+
+    /** Writes the identities: before the commands merged with those recorded, after confirmation exactly the table's. */
+    private void record(Desired d, boolean before) {
+        Map<String, StateFile.Entry> out = new LinkedHashMap<>();
+        d.targets().forEach((name, t) -> out.put(name, new StateFile.Entry(name, !staticServers.containsKey(name), t)));
+        for (StateFile.Entry e : recorded.values()) {
+            if (before || (pending.contains(e.server()) && e.dynamic())) {
+                out.putIfAbsent(e.server(), e);
+            }
+        }
+        try {
+            state.write(out.values());
+            recorded = Collections.unmodifiableMap(out);
+        } catch (IOException | RuntimeException e) {
+            String msg = "cannot write the HAProxy router's state file " + state.path() + ": " + e;
+            if (before) {
+                throw new RuntimeApiException(msg + "; nothing was changed in HAProxy (a later process could not tell "
+                        + "which servers are zdd's and which versions they run)", "", "");
+            }
+            LOG.warn("{}; it still holds the identities written before this apply", msg);
+        }
+    }
+
+    private void addMissing(Desired d, List<ServerState> states) {
         Map<String, ServerState> existing = new HashMap<>();
-        for (ServerState s : client.showServersState(backend)) {
+        for (ServerState s : states) {
             existing.put(s.serverName(), s);
         }
         for (Map.Entry<String, Target> e : d.targets().entrySet()) {
@@ -383,6 +490,13 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
                     pending.remove(name);
                     added.remove(name);
                     LOG.info("deleted HAProxy server {}/{}", backend, name);
+                } else if (answer.startsWith("Only servers added at runtime")) {
+                    // a server of the configuration file that nobody mapped: it stays in maintenance
+                    pending.remove(name);
+                    added.remove(name);
+                    foreignConfigured.add(name);
+                    LOG.info("HAProxy server {}/{} is in the configuration file and not mapped: kept in maintenance",
+                            backend, name);
                 } else {
                     LOG.debug("HAProxy refused '{}' for now: {}", cmd, answer.trim());
                 }
@@ -515,7 +629,7 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
             } else {
                 st = RouteState.ACTIVE;
             }
-            boolean listed = a != null && a.desired().targets().containsKey(name);
+            boolean listed = a != null ? a.desired().targets().containsKey(name) : recorded.containsKey(name);
             if (s.inMaintenance() && !listed) {
                 continue;
             }
@@ -547,7 +661,7 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
         for (int i = 0; i < n; i++) {
             order.add(i);
         }
-        List<String> appliedOrder = a == null ? List.of() : new ArrayList<>(a.desired().targets().keySet());
+        List<String> appliedOrder = new ArrayList<>(a == null ? recorded.keySet() : a.desired().targets().keySet());
         order.sort(Comparator.comparingInt((Integer i) -> {
             int k = appliedOrder.indexOf(names.get(i));
             return k >= 0 ? k : Integer.MAX_VALUE;
@@ -581,13 +695,18 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
         if (a != null && a.desired().targets().containsKey(name)) {
             return a.desired().targets().get(name);
         }
+        StateFile.Entry e = recorded.get(name);
+        if (e != null && sameEndpoint(e.target(), s)) {
+            return e.target();
+        }
         Target t = staticServers.get(name);
         if (t == null) {
             t = added.get(name);
         }
-        if (t != null) {
-            return t;
-        }
+        return t != null ? t : unknown(name, s);
+    }
+
+    private Target unknown(String name, ServerState s) {
         try {
             return new Target(name.replace(':', '_'), UNKNOWN_VERSION, new Endpoint(s.address(), Math.max(1, s.port())),
                     Map.of(SERVER_ATTRIBUTE, name));
@@ -609,8 +728,9 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
                 continue;
             }
             String name = row.name();
+            StateFile.Entry e = recorded.get(name);
             Target t = a != null && a.desired().targets().containsKey(name) ? a.desired().targets().get(name)
-                    : staticServers.getOrDefault(name, added.get(name));
+                    : e != null ? e.target() : staticServers.getOrDefault(name, added.get(name));
             out.put(t != null ? t.id() : name, (int) Math.min(Integer.MAX_VALUE, row.scur()));
         }
         return out;
@@ -665,6 +785,7 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
         private Duration confirmTimeout = DEFAULT_CONFIRM_TIMEOUT;
         private Duration deleteTimeout = DEFAULT_DELETE_TIMEOUT;
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+        private Path stateFile;
 
         private Builder(RuntimeApiClient client, String backend) {
             this.client = Arguments.notNull("client", client);
@@ -721,6 +842,20 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
         /** Interval between polls. Default {@link #DEFAULT_POLL_INTERVAL}. */
         public Builder pollInterval(Duration v) {
             pollInterval = Arguments.positive("pollInterval", v);
+            return this;
+        }
+
+        /**
+         * The file recording which target each server was applied with (see the class comment); routers of the same
+         * backend in later processes must use the same file. Default {@link #defaultStateFile(RuntimeApiClient, String)}:
+         * {@code <java.io.tmpdir>/zdd-haproxy/<address>-<backend>.state}; put it next to the HAProxy configuration on a
+         * persistent disk in production.
+         */
+        public Builder stateFile(Path v) {
+            stateFile = Arguments.notNull("stateFile", v).toAbsolutePath();
+            if (stateFile.getFileName() == null || stateFile.getParent() == null) {
+                throw new IllegalArgumentException("stateFile '" + v + "' is not a file path");
+            }
             return this;
         }
 

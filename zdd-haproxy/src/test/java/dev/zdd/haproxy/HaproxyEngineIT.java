@@ -80,6 +80,7 @@ class HaproxyEngineIT {
     Path dir;
     LocalHaproxy haproxy;
     HaproxyRouter router;
+    RoutingMaps maps;
     CountingRouter counting;
     final ConcurrentLinkedQueue<DeploymentEvent> events = new ConcurrentLinkedQueue<>();
 
@@ -115,7 +116,7 @@ class HaproxyEngineIT {
         }
         Files.writeString(dir.resolve("sticky.map"), "");
         Files.writeString(dir.resolve("rules.map"), "");
-        RoutingMaps maps = RoutingMaps.builder().sticky(KEY, dir.resolve("sticky.map")).rules(KEY, dir.resolve("rules.map"))
+        maps = RoutingMaps.builder().sticky(KEY, dir.resolve("sticky.map")).rules(KEY, dir.resolve("rules.map"))
                 .build();
         haproxy = LocalHaproxy.builder(haproxyExe, dir).backendLines(maps.backendConfig())
                 .server("blue", v1a.endpoint(), 256, true).server("green", v2a.endpoint(), 256, false).start();
@@ -145,11 +146,14 @@ class HaproxyEngineIT {
     @Test
     void passesRouterConformanceWithRealRequestsThroughHaproxy() {
         RouterConformance.Report report = RouterConformance.check(router, List.of(blue, green, blue2),
-                RouterConformance.Options.builder().name("HaproxyRouter").verifier(this::verifyDataPath).build());
+                RouterConformance.Options.builder().name("HaproxyRouter").verifier(this::verifyDataPath)
+                        .newInstance(() -> HaproxyRouter.builder(haproxy.client(), LocalHaproxy.BACKEND).server("blue", blue)
+                                .server("green", green).dynamicServers(true).deleteTimeout(Duration.ofSeconds(2))
+                                .routingMaps(maps).stateFile(router.stateFile()).build()).build());
         assertEquals(List.of(), report.skipped());
         assertEquals(List.of("one target", "idempotent", "switch", "even split", "uneven split",
                 "inexpressible weight (refused: not declared)", "drain", "back from drain", "stickiness", "rules",
-                "rules to a weight-0 version", "rollback", "restore original"), report.passed());
+                "rules to a weight-0 version", "rollback", "new instance", "restore original"), report.passed());
     }
 
     /** Real requests through HAProxy agree with {@code table}: weights, stickiness, rules (also to weight-0 servers). */

@@ -55,17 +55,35 @@ import java.util.regex.Pattern;
  * retire it, and only it: a reused pid with another start time is left alone. Environment values are secrets: they are
  * never logged or put into messages; neither are arguments (only the program's name is logged).
  *
- * <p>{@link #retire(Target, Duration)} sends SIGTERM ({@link Process#destroy()}) and waits up to the grace period. If
- * the process exits in time, its descendants still alive get SIGTERM too and the rest of the same grace period, then
- * SIGKILL. If it does not, the process and its descendants get SIGKILL ({@link Process#destroyForcibly()}), waiting at
- * most {@link Builder#killWait(Duration)}. Retiring a target that is unknown or already gone is not an error.
+ * <p>Inventory (every deploy is a new process): every instance is recorded, right after its process started, in
+ * {@code <stateDirectory>/<service>/<targetId>.instance} (a properties file with id, service, version, attributes, pid,
+ * process start time, host, port and log file, written to a temporary file, forced to disk and renamed into place;
+ * {@link Builder#stateDirectory(Path)}, default {@value #DEFAULT_STATE_DIRECTORY_NAME} under {@code java.io.tmpdir}).
+ * A launcher built later, in any process, with the same state directory finds the live instances of a service with
+ * {@link #discover(String)} and retires them by their record. A record whose process has exited (or whose pid now
+ * belongs to a process with another start time) is stale: {@code discover} drops it, and {@code retire} treats the
+ * target as verifiably gone. The record is removed when its instance is retired or its launch fails. (Between the
+ * process's start and the record's rename there is a window of a few file operations in which a killed deployer leaves
+ * an instance nobody recorded.)
+ *
+ * <p>{@link #retire(Target, Duration)} identifies the process by the record (or, without one, by the target's
+ * {@value #PID_ATTRIBUTE} and {@value #STARTED_ATTRIBUTE} attributes: a pid reused by another process is never
+ * signalled), sends SIGTERM and waits up to the grace period. If the process exits in time, its descendants still
+ * alive get SIGTERM too and the rest of the same grace period, then SIGKILL. If it does not, the process and its
+ * descendants get SIGKILL, waiting at most {@link Builder#killWait(Duration)}. A target whose recorded process has
+ * exited is verifiably gone: retiring it is not an error. A target that can be neither found in the inventory nor
+ * identified by those attributes, or whose process survives SIGKILL, is a {@link LaunchException}: the launcher never
+ * reports as retired what it could not identify and stop.
+ *
+ * <p>A launch that throws leaves nothing running: a process that started but failed its startup check, could not be
+ * recorded, or whose launch was interrupted is stopped (and its record removed) before the exception is thrown.
  *
  * <p>Reserving a port by binding it and closing the socket leaves a short window in which another program could take
  * the port; the process then fails to bind, which its health probe (or the startup check) reports.
  *
  * <p>Thread-safe: several launches may run at once. Build with {@link #builder()}.
  */
-public final class ProcessLauncher implements TargetLauncher {
+public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.TargetInventory {
     /** Attribute carrying the process id. */
     public static final String PID_ATTRIBUTE = "pid";
     /** Attribute carrying the process's start time (epoch milliseconds), to tell it apart from a reused pid. */
@@ -85,6 +103,8 @@ public final class ProcessLauncher implements TargetLauncher {
      * app's output may contain secrets, so quoting it is opt-in ({@link Builder#logTailLines(int)}).
      */
     public static final int DEFAULT_LOG_TAIL_LINES = 0;
+    /** Name of the default state directory under {@code java.io.tmpdir}: {@value}. */
+    public static final String DEFAULT_STATE_DIRECTORY_NAME = "zdd-launcher";
 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessLauncher.class);
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
@@ -101,6 +121,7 @@ public final class ProcessLauncher implements TargetLauncher {
     private final Duration startupCheck;
     private final Duration killWait;
     private final int logTailLines;
+    private final Inventory inventory;
     private final ConcurrentHashMap<String, Running> running = new ConcurrentHashMap<>();
     private final Object portLock = new Object();
     private int nextPort;
@@ -117,6 +138,7 @@ public final class ProcessLauncher implements TargetLauncher {
         this.startupCheck = b.startupCheck;
         this.killWait = b.killWait;
         this.logTailLines = b.logTailLines;
+        this.inventory = new Inventory(b.stateDirectory);
         this.nextPort = b.portMin;
     }
 
@@ -135,6 +157,13 @@ public final class ProcessLauncher implements TargetLauncher {
         if (old != null && old.process.isAlive()) {
             throw new LaunchException("target " + id + " is already running as pid " + old.process.pid()
                     + " on port " + old.port + "; retire it first");
+        }
+        for (Inventory.Entry e : inventory.list(request.service())) {
+            if (e.target().id().equals(id) && live(e.pid(), e.started()).isPresent()) {
+                throw new LaunchException("target " + id + " of service " + request.service() + " is already running as pid "
+                        + e.pid() + " on port " + e.target().endpoint().port() + " (recorded in "
+                        + inventory.file(request.service(), id) + " by an earlier launch); retire it first");
+            }
         }
         Path log = logDirectory.resolve(id + ".log");
         try {
@@ -164,13 +193,30 @@ public final class ProcessLauncher implements TargetLauncher {
                 throw new LaunchException("target " + id + ": cannot start " + args.get(0) + " in " + workingDirectory + ": "
                         + e.getMessage(), e);
             }
-            running.put(id, new Running(process, port, log));
+            running.put(id, new Running(process, port, log, request.service()));
+        }
+        Map<String, String> attrs = new LinkedHashMap<>(request.attributes());
+        attrs.put(PID_ATTRIBUTE, String.valueOf(process.pid()));
+        long started = process.info().startInstant().map(Instant::toEpochMilli).orElse(-1L);
+        if (started >= 0) {
+            attrs.put(STARTED_ATTRIBUTE, String.valueOf(started));
+        }
+        Target target = new Target(id, request.version(), new Endpoint(host, port), attrs);
+        try {
+            inventory.write(new Inventory.Entry(request.service(), target, process.pid(), started, log));
+        } catch (RuntimeException e) {
+            stop(id, process, Duration.ZERO);
+            running.remove(id);
+            throw new LaunchException("target " + id + ": " + e.getMessage() + "; the process (pid " + process.pid()
+                    + ") was stopped", e);
         }
         LOG.info("launched target {} (version {}) as pid {} on {}:{}: {}; log {}", id, request.version(), process.pid(),
                 host, port, command.get(0), log);
         try {
             if (process.waitFor(startupCheck.toMillis(), TimeUnit.MILLISECONDS)) {
                 running.remove(id);
+                killLeft(process.descendants().toList());
+                inventory.delete(request.service(), id);
                 throw new LaunchException("target " + id + " (version " + request.version() + ", pid " + process.pid()
                         + ", port " + port + "): " + command.get(0) + " exited with code " + process.exitValue()
                         + " within startup check of " + Texts.millis(startupCheck) + "; see its log " + log
@@ -180,12 +226,49 @@ public final class ProcessLauncher implements TargetLauncher {
             Thread.currentThread().interrupt();
             stop(id, process, Duration.ZERO);
             running.remove(id);
+            inventory.delete(request.service(), id);
             throw new LaunchException("target " + id + ": interrupted during the startup check; the process was stopped", e);
         }
-        Map<String, String> attrs = new LinkedHashMap<>(request.attributes());
-        attrs.put(PID_ATTRIBUTE, String.valueOf(process.pid()));
-        process.info().startInstant().ifPresent(t -> attrs.put(STARTED_ATTRIBUTE, String.valueOf(t.toEpochMilli())));
-        return new Target(id, request.version(), new Endpoint(host, port), attrs);
+        return target;
+    }
+
+    /**
+     * The live instances of {@code service} recorded in this launcher's state directory, by any launcher (in any
+     * process) that used the same directory, with the attributes they were launched with; records whose process has
+     * exited are removed. Use it after a restart to find what an earlier process started (for example an instance whose
+     * launch was interrupted) and retire what no routing table lists.
+     *
+     * @throws LaunchException when the state directory cannot be read
+     */
+    @Override
+    public List<Target> discover(String service) {
+        dev.zdd.api.Arguments.notNull("service", service);
+        new LaunchRequest(service, "x", "x", Map.of()); // validates the service name the way launches do
+        List<Target> out = new ArrayList<>();
+        for (Inventory.Entry e : inventory.list(service)) {
+            if (live(e.pid(), e.started()).isPresent()) {
+                out.add(e.target());
+            } else {
+                LOG.info("discover {}: instance {} (pid {}) has exited; dropping its record", service, e.target().id(), e.pid());
+                inventory.delete(service, e.target().id());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** The state directory holding this launcher's instance records. */
+    public Path stateDirectory() {
+        return inventory.directory();
+    }
+
+    /** A live process with this pid and start time (epoch ms; negative: unknown, never matches). */
+    private static Optional<ProcessHandle> live(long pid, long started) {
+        Optional<ProcessHandle> h = ProcessHandle.of(pid);
+        if (h.isEmpty() || !h.get().isAlive() || started < 0) {
+            return Optional.empty();
+        }
+        Optional<Instant> start = h.get().info().startInstant();
+        return start.isPresent() && start.get().toEpochMilli() == started ? h : Optional.empty();
     }
 
     private int reservePort(String id) {
@@ -228,47 +311,72 @@ public final class ProcessLauncher implements TargetLauncher {
         if (grace == null || grace.isNegative()) {
             throw new IllegalArgumentException("grace must not be null or negative, was " + grace);
         }
-        Running r = running.get(target.id());
-        if (r != null) {
+        String id = target.id();
+        Long pidAttr = parseLong(target.attribute(PID_ATTRIBUTE));
+        Long startedAttr = parseLong(target.attribute(STARTED_ATTRIBUTE));
+        Running r = running.get(id);
+        if (r != null && (pidAttr == null || pidAttr == r.process.pid())) {
             try {
-                stop(target.id(), r.process.toHandle(), grace);
+                stop(id, r.process.toHandle(), grace);
             } finally {
-                if (!r.process.isAlive()) {
-                    running.remove(target.id(), r);
+                if (!r.process.toHandle().isAlive()) {
+                    // exited; wait (bounded) until the JDK has reaped it, so that its port counts as free again
+                    try {
+                        r.process.waitFor(killWait.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    running.remove(id, r);
+                    inventory.delete(r.service, id);
                 }
             }
             return;
         }
-        Optional<ProcessHandle> adopted = adopt(target);
-        if (adopted.isEmpty()) {
-            LOG.info("retire {}: not running (no live process of this launcher with its pid and start time); nothing to do",
-                    target.id());
+        Inventory.Entry record = null;
+        for (Inventory.Entry e : inventory.find(id)) {
+            if ((pidAttr == null || pidAttr == e.pid()) && (startedAttr == null || startedAttr == e.started())) {
+                record = e;
+                break;
+            }
+        }
+        long pid;
+        long started;
+        if (record != null) {
+            pid = record.pid();
+            started = record.started();
+        } else if (pidAttr != null && startedAttr != null) {
+            pid = pidAttr;
+            started = startedAttr;
+        } else {
+            throw new LaunchException("retire " + id + ": cannot identify its process: no record of it in "
+                    + inventory.directory() + " and the target carries no " + PID_ATTRIBUTE + "/" + STARTED_ATTRIBUTE
+                    + " attributes (" + target.attributes().keySet() + "); nothing was stopped: find it and stop it");
+        }
+        Optional<ProcessHandle> h = live(pid, started);
+        if (h.isEmpty()) {
+            Optional<ProcessHandle> other = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+            if (other.isPresent() && started < 0) {
+                throw new LaunchException("retire " + id + ": pid " + pid + " is alive but its start time was never "
+                        + "recorded, so it cannot be told apart from a reused pid; nothing was stopped");
+            }
+            LOG.info("retire {}: its process (pid {}, started {}) has exited{}; nothing left to stop", id, pid, started,
+                    other.isPresent() ? " (the pid now belongs to another process, left alone)" : "");
+            if (record != null) {
+                inventory.delete(record.service(), id);
+            }
             return;
         }
-        stop(target.id(), adopted.get(), grace);
+        stop(id, h.get(), grace);
+        if (record != null) {
+            inventory.delete(record.service(), id);
+        }
     }
 
-    /** A live process matching the target's pid and start time attributes, if any. */
-    private static Optional<ProcessHandle> adopt(Target target) {
-        String pid = target.attribute(PID_ATTRIBUTE);
-        String started = target.attribute(STARTED_ATTRIBUTE);
-        if (pid == null || started == null) {
-            return Optional.empty();
-        }
+    private static Long parseLong(String v) {
         try {
-            Optional<ProcessHandle> h = ProcessHandle.of(Long.parseLong(pid));
-            if (h.isEmpty() || !h.get().isAlive()) {
-                return Optional.empty();
-            }
-            Optional<Instant> start = h.get().info().startInstant();
-            if (start.isPresent() && start.get().toEpochMilli() == Long.parseLong(started)) {
-                return h;
-            }
-            LOG.warn("retire {}: pid {} is alive but started at {}, not {}: a different process, left alone", target.id(),
-                    pid, start.map(Instant::toEpochMilli).orElse(-1L), started);
-            return Optional.empty();
+            return v == null ? null : Long.parseLong(v);
         } catch (NumberFormatException e) {
-            return Optional.empty();
+            return null;
         }
     }
 
@@ -316,17 +424,32 @@ public final class ProcessLauncher implements TargetLauncher {
         }
     }
 
+    /**
+     * Waits up to {@code wait} for the process to exit. Also polls {@code isAlive} every 20 ms: for a process this JVM
+     * did not start (retired after a restart, through the inventory) {@code onExit} may notice the exit only late,
+     * which made every such retire wait out its whole grace period.
+     */
     private static boolean waitExit(ProcessHandle handle, Duration wait) {
-        try {
-            handle.onExit().get(Math.max(0, wait.toMillis()), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return !handle.isAlive();
-        } catch (ExecutionException e) {
-            return !handle.isAlive();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return !handle.isAlive();
+        long deadline = System.nanoTime() + Math.max(0, wait.toNanos());
+        java.util.concurrent.CompletableFuture<ProcessHandle> exit = handle.onExit();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            try {
+                exit.get(Math.max(1, Math.min(20, left / 1_000_000)), TimeUnit.MILLISECONDS);
+                return true;
+            } catch (TimeoutException e) {
+                if (!handle.isAlive()) {
+                    return true;
+                }
+                if (left <= 0) {
+                    return false;
+                }
+            } catch (ExecutionException e) {
+                return !handle.isAlive();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return !handle.isAlive();
+            }
         }
     }
 
@@ -369,11 +492,13 @@ public final class ProcessLauncher implements TargetLauncher {
         final Process process;
         final int port;
         final Path log;
+        final String service;
 
-        Running(Process process, int port, Path log) {
+        Running(Process process, int port, Path log, String service) {
             this.process = process;
             this.port = port;
             this.log = log;
+            this.service = service;
         }
     }
 
@@ -390,8 +515,23 @@ public final class ProcessLauncher implements TargetLauncher {
         private Duration startupCheck = DEFAULT_STARTUP_CHECK;
         private Duration killWait = DEFAULT_KILL_WAIT;
         private int logTailLines = DEFAULT_LOG_TAIL_LINES;
+        private Path stateDirectory = Path.of(System.getProperty("java.io.tmpdir"), DEFAULT_STATE_DIRECTORY_NAME);
 
         private Builder() {
+        }
+
+        /**
+         * Directory of the instance records ({@code <dir>/<service>/<targetId>.instance}, created when missing); every
+         * launcher (in every deployer process) of a service must use the same one. Default
+         * {@code <java.io.tmpdir>/}{@value #DEFAULT_STATE_DIRECTORY_NAME}; use a persistent directory in production
+         * (a temporary directory may be cleaned at boot, when the processes are gone anyway).
+         */
+        public Builder stateDirectory(Path value) {
+            if (value == null) {
+                throw new IllegalArgumentException("processLauncher.stateDirectory must not be null");
+            }
+            stateDirectory = value.toAbsolutePath();
+            return this;
         }
 
         /**

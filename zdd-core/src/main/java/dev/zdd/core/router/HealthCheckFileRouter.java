@@ -45,6 +45,15 @@ import java.util.Set;
  * under both names is a {@link RouterException}. When {@link Builder#settle(Duration)} is set, {@code apply} waits that
  * long after renaming, so the balancer's next check (interval times fall/rise count) has seen it before it returns.
  *
+ * <p>Identity across processes: the files are the record of what is on; the configuration
+ * ({@link Builder#target(Target, Path)}) names each target's id, endpoint and file. The version and attributes a target
+ * is applied with (a new version deployed on the same machine, a colour) are recorded in the optional state file
+ * ({@link Builder#stateFile(Path)}: a properties file written atomically before any rename, with the endpoint of each
+ * record checked on reading); a router built from the same configuration in another process reads back the targets as
+ * they were applied. Without a state file the configuration is the only record, so {@code apply} refuses a target whose
+ * version or attributes differ from the configured one. Targets the table omits are turned off, whichever process
+ * turned them on.
+ *
  * <p>Thread-safe: applies are serialised. Build with {@link #builder()}.
  */
 public final class HealthCheckFileRouter implements TrafficRouter {
@@ -65,6 +74,8 @@ public final class HealthCheckFileRouter implements TrafficRouter {
     private final Map<String, Path> files;
     private final String suffix;
     private final Duration settle;
+    private final Path stateFile;
+    private volatile Map<String, Target> recorded;
     private final Object lock = new Object();
     private volatile Routing lastApplied;
 
@@ -74,6 +85,68 @@ public final class HealthCheckFileRouter implements TrafficRouter {
         this.files = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.files));
         this.suffix = b.suffix;
         this.settle = b.settle;
+        this.stateFile = b.stateFile;
+        this.recorded = readState();
+    }
+
+    /** The recorded identities whose endpoint still matches the configuration; empty without (or with a bad) file. */
+    private Map<String, Target> readState() {
+        Map<String, Target> out = new LinkedHashMap<>();
+        if (stateFile == null || !Files.exists(stateFile)) {
+            return out;
+        }
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.Reader r = Files.newBufferedReader(stateFile)) {
+            p.load(r);
+            for (Map.Entry<String, Target> e : targets.entrySet()) {
+                String id = e.getKey();
+                String version = p.getProperty(id + ".version");
+                if (version == null || !e.getValue().endpoint().toString().equals(p.getProperty(id + ".endpoint"))) {
+                    continue;
+                }
+                Map<String, String> attrs = new java.util.TreeMap<>();
+                String prefix = id + ".attribute.";
+                for (String k : p.stringPropertyNames()) {
+                    if (k.startsWith(prefix)) {
+                        attrs.put(k.substring(prefix.length()), p.getProperty(k));
+                    }
+                }
+                out.put(id, new Target(id, version, e.getValue().endpoint(), attrs));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: ignoring state file {}: {}; targets are reported as configured", name, stateFile, describe(e));
+            return new LinkedHashMap<>();
+        }
+        return out;
+    }
+
+    private void writeState(Routing routing) throws IOException {
+        Map<String, Target> next = new LinkedHashMap<>(recorded);
+        for (Route r : routing.routes()) {
+            next.put(r.target().id(), r.target());
+        }
+        java.util.Properties p = new java.util.Properties();
+        next.forEach((id, t) -> {
+            p.setProperty(id + ".version", t.version());
+            p.setProperty(id + ".endpoint", t.endpoint().toString());
+            t.attributes().forEach((k, v) -> p.setProperty(id + ".attribute." + k, v));
+        });
+        Files.createDirectories(stateFile.toAbsolutePath().getParent());
+        Path tmp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
+        try (java.io.Writer w = Files.newBufferedWriter(tmp)) {
+            p.store(w, "zdd HealthCheckFileRouter identities");
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Files.move(tmp, stateFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        recorded = next;
+    }
+
+    /** A target as this router knows it: as recorded (applied), else as configured. */
+    private Target known(String id) {
+        Target t = recorded.get(id);
+        return t != null ? t : targets.get(id);
     }
 
     /** A builder with every default. */
@@ -107,6 +180,14 @@ public final class HealthCheckFileRouter implements TrafficRouter {
         CAPABILITIES.check(name, routing);
         Set<String> on = validate(routing);
         synchronized (lock) {
+            if (stateFile != null) {
+                try {
+                    writeState(routing);
+                } catch (IOException | RuntimeException e) {
+                    throw new RouterException(name + ": cannot record the targets' identities in " + stateFile + ": "
+                            + describe(e) + "; nothing was changed", e);
+                }
+            }
             List<String[]> done = new ArrayList<>();
             List<String> order = new ArrayList<>();
             for (String id : files.keySet()) {
@@ -158,6 +239,13 @@ public final class HealthCheckFileRouter implements TrafficRouter {
             if (!known.endpoint().equals(r.target().endpoint())) {
                 throw new IllegalArgumentException(name + ": target '" + id + "' has endpoint " + r.target().endpoint()
                         + " in the table but " + known.endpoint() + " in the router's configuration");
+            }
+            if (stateFile == null && !known.equals(r.target())) {
+                // the configuration is this router's identity store: what it does not hold, a later process cannot read
+                throw new IllegalArgumentException(name + ": target '" + id + "' has version " + r.target().version()
+                        + " and attributes " + r.target().attributes() + " in the table but version " + known.version()
+                        + " and attributes " + known.attributes() + " in the router's configuration (its only record "
+                        + "of identities across processes): configure the target as it is applied");
             }
             if (r.state() == RouteState.DRAINING) {
                 throw new IllegalArgumentException(name + " cannot drain (target " + id
@@ -238,13 +326,13 @@ public final class HealthCheckFileRouter implements TrafficRouter {
         List<Route> routes = new ArrayList<>();
         int n = on.size();
         int k = 0;
-        for (Map.Entry<String, Target> e : targets.entrySet()) {
-            if (on.contains(e.getKey())) {
+        for (String id : targets.keySet()) {
+            if (on.contains(id)) {
                 int w = Routing.MAX_WEIGHT / n + (k < Routing.MAX_WEIGHT % n ? 1 : 0);
                 k++;
-                routes.add(Route.active(e.getValue(), w));
+                routes.add(Route.active(known(id), w));
             } else {
-                routes.add(Route.disabled(e.getValue()));
+                routes.add(Route.disabled(known(id)));
             }
         }
         return Routing.of(routes);
@@ -271,8 +359,22 @@ public final class HealthCheckFileRouter implements TrafficRouter {
         private final Map<String, Path> files = new LinkedHashMap<>();
         private String suffix = DEFAULT_DISABLED_SUFFIX;
         private Duration settle = DEFAULT_SETTLE;
+        private Path stateFile;
 
         private Builder() {
+        }
+
+        /**
+         * A file recording the version and attributes each target was applied with, so that routers built later (in
+         * other processes) report them; every router of these targets must use the same file. Default none: then the
+         * configuration is the only record and tables must use the configured targets exactly.
+         */
+        public Builder stateFile(Path value) {
+            if (value == null || value.toAbsolutePath().getFileName() == null) {
+                throw new IllegalArgumentException("healthCheckFileRouter.stateFile '" + value + "' is not a file path");
+            }
+            stateFile = value.toAbsolutePath();
+            return this;
         }
 
         /** Adds a target and its health-check file. Repeatable; ids and files must be unique. */

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A framework-independent conformance check of any {@link TrafficRouter} (zdd's own adapters and yours) against the
@@ -34,8 +35,16 @@ import java.util.function.Consumer;
  *   <li>DRAINING, then back to ACTIVE (state and weight set together);</li>
  *   <li>stickiness and rules (needs two targets of different versions);</li>
  *   <li>rollback: after a different table, applying an earlier {@code current()} snapshot restores it exactly;</li>
+ *   <li>"new instance" (only with {@link Options.Builder#newInstance(Supplier)}: a router built afresh from the same
+ *       configuration, as a later deployer process builds it): a table (an even split over the first two targets, the
+ *       third DISABLED) is applied with the router under test; a fresh router reads it back with the same ids, versions,
+ *       endpoints and attributes and re-applies what it read without change; another fresh router applies a table
+ *       listing only the second target, and a third fresh router reads exactly that target serving (the targets the
+ *       table omitted serve nothing, whoever applied them);</li>
  *   <li>finally the table found at the start is applied again (when it served anything).</li>
  * </ol>
+ * After every apply, {@code current()} must return each target of the table with the id, version, endpoint and
+ * attributes it was applied with (a router that drops a colour or a launcher's pid fails).
  * A feature the capabilities do not declare must be refused (apply throws and {@code current()} is unchanged) or, if
  * accepted, carried out exactly; silently ignoring it fails. After every {@code current()}, state and weight must agree
  * (no DRAINING or DISABLED route with a weight). After every successful apply, the caller's
@@ -176,11 +185,100 @@ public final class RouterConformance {
                         + ") (the snapshot), current() returned " + restored);
             }
 
+            if (options.newInstance != null) {
+                newInstance(a, b);
+            } else {
+                skipped.add("new instance: no Options.newInstance(supplier) given");
+            }
+
             if (options.restoreOriginal && original.servingWeight() > 0) {
                 expectApplied("restore original", original);
             }
             return new Report(options.name != null ? options.name : router.getClass().getSimpleName(),
                     List.copyOf(new java.util.LinkedHashSet<>(passed)), List.copyOf(skipped));
+        }
+
+        private void newInstance(Target a, Target b) {
+            String check = "new instance";
+            List<Route> routes = new ArrayList<>(List.of(Route.active(a, Routing.MAX_WEIGHT / 2),
+                    Route.active(b, Routing.MAX_WEIGHT / 2)));
+            if (targets.size() > 2) {
+                routes.add(Route.disabled(targets.get(2)));
+            }
+            Routing table = Routing.of(routes);
+            expectApplied(check, table);
+            TrafficRouter fresh = fresh(check);
+            Routing read = current(check, fresh);
+            if (!read.sameTrafficAs(table)) {
+                throw fail(check, "after apply(" + table + ") with one router object, a fresh router's current() returned "
+                        + read);
+            }
+            sameTargets(check, table, read, "a fresh router's current()");
+            applyWith(check, fresh, read);
+            Routing again = current(check, fresh);
+            if (!again.sameTrafficAs(table)) {
+                throw fail(check, "a fresh router re-applied what it read (" + read + ") and then read " + again);
+            }
+            sameTargets(check, table, again, "a fresh router's current() after re-applying it");
+            Routing onlyB = Routing.of(Route.active(b, Routing.MAX_WEIGHT));
+            applyWith(check, fresh(check), onlyB);
+            Routing last = current(check, fresh(check));
+            List<String> serving = new ArrayList<>();
+            for (Target t : last.servingTargets()) {
+                serving.add(t.id());
+            }
+            if (!serving.equals(List.of(b.id()))) {
+                throw fail(check, "a fresh router applied " + onlyB + " after another object had applied " + table
+                        + ", yet current() (read by yet another) returned " + last + ": targets the table omits must serve"
+                        + " nothing, whoever applied them");
+            }
+            sameTargets(check, onlyB, last, "a fresh router's current()");
+            verify(check, onlyB);
+            passed.add(check);
+        }
+
+        private TrafficRouter fresh(String check) {
+            TrafficRouter r;
+            try {
+                r = options.newInstance.get();
+            } catch (RuntimeException e) {
+                AssertionError err = fail(check, "the newInstance supplier threw " + e);
+                err.initCause(e);
+                throw err;
+            }
+            if (r == null || r == router) {
+                throw fail(check, "the newInstance supplier must return a NEW router object, returned " + r);
+            }
+            return r;
+        }
+
+        private void applyWith(String check, TrafficRouter r, Routing table) {
+            try {
+                r.apply(table);
+            } catch (RuntimeException e) {
+                AssertionError err = fail(check, "a fresh router's apply(" + table + ") threw " + e);
+                err.initCause(e);
+                throw err;
+            }
+        }
+
+        /** Every target of {@code table} is in {@code read} with the same id, version, endpoint and attributes. */
+        private void sameTargets(String check, Routing table, Routing read, String what) {
+            java.util.Map<String, Target> seen = new java.util.HashMap<>();
+            for (Route r : read.routes()) {
+                seen.put(r.target().id(), r.target());
+            }
+            for (Route r : table.routes()) {
+                Target got = seen.get(r.target().id());
+                if (got != null && !got.equals(r.target())) {
+                    throw fail(check, "target " + r.target().id() + " was applied as " + describe(r.target()) + " but "
+                            + what + " returned it as " + describe(got) + " (ids, versions and attributes must survive)");
+                }
+            }
+        }
+
+        private static String describe(Target t) {
+            return t.id() + " version " + t.version() + " at " + t.endpoint() + " with attributes " + t.attributes();
         }
 
         private boolean expressible(Routing r) {
@@ -232,6 +330,7 @@ public final class RouterConformance {
             if (!now.sameTrafficAs(table)) {
                 throw fail(check, "after apply(" + table + ") current() returned " + now);
             }
+            sameTargets(check, table, now, "current()");
             verify(check, table);
             passed.add(check);
         }
@@ -255,9 +354,13 @@ public final class RouterConformance {
         }
 
         private Routing current(String check) {
+            return current(check, router);
+        }
+
+        private Routing current(String check, TrafficRouter from) {
             Routing r;
             try {
-                r = router.current();
+                r = from.current();
             } catch (RuntimeException e) {
                 AssertionError err = fail(check, "current() threw " + e);
                 err.initCause(e);
@@ -300,11 +403,13 @@ public final class RouterConformance {
         private final Consumer<Routing> verifier;
         private final String name;
         private final boolean restoreOriginal;
+        private final Supplier<? extends TrafficRouter> newInstance;
 
         private Options(Builder b) {
             this.verifier = b.verifier;
             this.name = b.name;
             this.restoreOriginal = b.restoreOriginal;
+            this.newInstance = b.newInstance;
         }
 
         /** A builder with every default. */
@@ -317,8 +422,19 @@ public final class RouterConformance {
             private Consumer<Routing> verifier;
             private String name;
             private boolean restoreOriginal = DEFAULT_RESTORE_ORIGINAL;
+            private Supplier<? extends TrafficRouter> newInstance;
 
             private Builder() {
+            }
+
+            /**
+             * Enables the "new instance" round: {@code value} builds a NEW router object from the same configuration as
+             * the router under test, as a later deployer process would (same files, same HAProxy socket, same state
+             * file). Called several times. Default none (the round is skipped and says so).
+             */
+            public Builder newInstance(Supplier<? extends TrafficRouter> value) {
+                newInstance = dev.zdd.api.Arguments.notNull("routerConformance.newInstance", value);
+                return this;
             }
 
             /**

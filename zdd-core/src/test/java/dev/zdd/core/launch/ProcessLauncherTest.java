@@ -51,7 +51,7 @@ class ProcessLauncherTest {
 
     private ProcessLauncher.Builder base() {
         return ProcessLauncher.builder().portRange(firstPort, firstPort + PORTS - 1).logDirectory(dir.resolve("logs")).workingDirectory(dir)
-                .startupCheck(Duration.ofMillis(300));
+                .stateDirectory(dir.resolve("state")).startupCheck(Duration.ofMillis(300));
     }
 
     @Test
@@ -170,7 +170,11 @@ class ProcessLauncherTest {
             assertTrue(ProcessHandle.of(pid).orElseThrow().isAlive());
             second.retire(t, Duration.ofSeconds(5));
             await().atMost(5, TimeUnit.SECONDS).until(() -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
-            second.retire(Target.of("never-launched", "1", "127.0.0.1", 1), Duration.ofSeconds(1));
+            // a target it cannot identify (no record, no pid/start attributes) is never reported as retired
+            LaunchException e = assertThrows(LaunchException.class,
+                    () -> second.retire(Target.of("never-launched", "1", "127.0.0.1", 1), Duration.ofSeconds(1)));
+            assertTrue(e.getMessage().startsWith("retire never-launched: cannot identify its process: no record of it in "),
+                    e.getMessage());
         } finally {
             first.retire(t, Duration.ofSeconds(1));
         }
@@ -226,5 +230,63 @@ class ProcessLauncherTest {
         assertThrows(IllegalArgumentException.class, () -> ProcessLauncher.builder().environment("A=B", "x"));
         assertThrows(IllegalArgumentException.class, () -> ProcessLauncher.builder().host("bad host"));
         assertThrows(IllegalArgumentException.class, () -> ProcessLauncher.builder().workingDirectory(dir.resolve("missing")));
+    }
+
+    @Test
+    void aLauncherInANewProcessDiscoversWhatTheLastOneStartedAndRetiresItByTheRecord() throws Exception {
+        ProcessLauncher first = base().command(SH, "-c", "while true; do sleep 0.1; done").build();
+        Target a = first.launch(new LaunchRequest("web", "web-blue-1", "1", Map.of("colour", "blue")));
+        Target b = first.launch(new LaunchRequest("web", "web-blue-2", "1", Map.of("colour", "blue")));
+        Target other = first.launch(new LaunchRequest("api", "api-1", "7", Map.of()));
+        try {
+            // another launcher object with the same state directory: what a later deployer process builds
+            ProcessLauncher second = base().command(SH, "-c", "true").build();
+            assertEquals(List.of(a, b), second.discover("web"), "ids, versions, endpoints, colour, pid and start time");
+            assertEquals(List.of(other), second.discover("api"));
+            // the same id cannot be launched twice while the recorded one lives
+            LaunchException dup = assertThrows(LaunchException.class,
+                    () -> second.launch(new LaunchRequest("web", "web-blue-1", "2", Map.of())));
+            assertTrue(dup.getMessage().contains("is already running as pid " + a.attribute("pid")), dup.getMessage());
+            // retire by the record alone: the target as a router without attributes would report it
+            second.retire(Target.of("web-blue-1", "1", "127.0.0.1", a.endpoint().port()), Duration.ofSeconds(5));
+            assertFalse(alive(a));
+            assertEquals(List.of(b), second.discover("web"));
+            // a recorded process that exited (killed behind the launcher's back) is verifiably gone: no error
+            ProcessHandle.of(pid(b)).orElseThrow().destroyForcibly();
+            await().atMost(5, TimeUnit.SECONDS).until(() -> !alive(b));
+            second.retire(b, Duration.ofSeconds(1));
+            assertEquals(List.of(), second.discover("web"));
+            assertFalse(Files.exists(dir.resolve("state").resolve("web").resolve("web-blue-2.instance")));
+        } finally {
+            for (Target t : List.of(a, b, other)) {
+                if (alive(t)) {
+                    ProcessHandle.of(pid(t)).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+        }
+        await().atMost(5, TimeUnit.SECONDS).until(() -> !alive(other));
+    }
+
+    @Test
+    void discoverDropsRecordsOfExitedProcessesAndAFailedLaunchLeavesNoRecord() throws Exception {
+        ProcessLauncher l = base().command(SH, "-c", "sleep 30").build();
+        Target t = l.launch(request("short", "1"));
+        ProcessHandle.of(pid(t)).orElseThrow().destroyForcibly();
+        await().atMost(5, TimeUnit.SECONDS).until(() -> !alive(t));
+        assertEquals(List.of(), base().command(SH).build().discover("web"));
+        assertFalse(Files.exists(dir.resolve("state").resolve("web").resolve("short.instance")));
+        ProcessLauncher failing = base().command(SH, "-c", "exit 3").build();
+        assertThrows(LaunchException.class, () -> failing.launch(request("failing", "1")));
+        assertFalse(Files.exists(dir.resolve("state").resolve("web").resolve("failing.instance")));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> l.discover("../etc"));
+        assertTrue(bad.getMessage().contains("launch.service"), bad.getMessage());
+    }
+
+    private static long pid(Target t) {
+        return Long.parseLong(t.attribute(ProcessLauncher.PID_ATTRIBUTE));
+    }
+
+    private static boolean alive(Target t) {
+        return ProcessHandle.of(pid(t)).map(ProcessHandle::isAlive).orElse(false);
     }
 }

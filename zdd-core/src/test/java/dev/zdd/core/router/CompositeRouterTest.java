@@ -301,6 +301,23 @@ class CompositeRouterTest {
     }
 
     @Test
+    void passesTheNewInstanceRoundWhenItsMembersDo() throws Exception {
+        // two file routers (two balancers) over the same files: a new composite of new members reads and re-applies
+        Path dir = Files.createTempDirectory("zdd-composite");
+        for (String f : List.of("blue1", "green1", "blue2", "green2")) {
+            Files.writeString(dir.resolve(f), "ok");
+        }
+        java.util.function.Supplier<CompositeRouter> fresh = () -> CompositeRouter.builder()
+                .router("lb1", HealthCheckFileRouter.builder().target(BLUE, dir.resolve("blue1"))
+                        .target(GREEN, dir.resolve("green1")).build())
+                .router("lb2", HealthCheckFileRouter.builder().target(BLUE, dir.resolve("blue2"))
+                        .target(GREEN, dir.resolve("green2")).build()).build();
+        RouterConformance.Report report = RouterConformance.check(fresh.get(), List.of(BLUE, GREEN),
+                RouterConformance.Options.builder().newInstance(fresh).build());
+        assertTrue(report.passed().contains("new instance"), report.toString());
+    }
+
+    @Test
     void stickinessOnlyWhenTheMembersAreDeclaredToHashAlike() {
         Routing sticky = Routing.evenly(List.of(BLUE, GREEN)).withStickiness(Stickiness.on(RequestKey.header("X-User")));
         CompositeRouter mixed = CompositeRouter.allOrNothing(InProcessRouter.create(), InProcessRouter.create());

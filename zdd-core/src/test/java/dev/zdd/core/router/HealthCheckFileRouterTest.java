@@ -134,8 +134,35 @@ class HealthCheckFileRouterTest {
     }
 
     @Test
+    void withAStateFileARouterInANewProcessReadsTheVersionsAndAttributesAsApplied() {
+        java.util.function.Supplier<HealthCheckFileRouter> fresh = () -> HealthCheckFileRouter.builder()
+                .target(A, dir.resolve("a.health")).target(B, dir.resolve("b.health")).target(C, dir.resolve("c.health"))
+                .stateFile(dir.resolve("state/hcf.properties")).build();
+        // a new version deployed on the machines of a and b, with colours: not what the configuration says
+        Target a2 = new Target("a", "7", A.endpoint(), java.util.Map.of("colour", "blue"));
+        Target b2 = new Target("b", "7", B.endpoint(), java.util.Map.of("colour", "blue"));
+        fresh.get().apply(Routing.evenly(List.of(a2, b2)));
+        Routing read = fresh.get().current();
+        assertEquals(List.of(a2, b2, C), read.routes().stream().map(Route::target).toList(), read.toString());
+        RouterConformance.Report report = RouterConformance.check(fresh.get(),
+                List.of(a2, new Target("b", "8", B.endpoint(), java.util.Map.of("colour", "green", "pid", "9")), C),
+                RouterConformance.Options.builder().newInstance(fresh).build());
+        assertTrue(report.passed().contains("new instance"), report.toString());
+    }
+
+    @Test
+    void refusesATargetWhoseVersionOrAttributesDifferFromTheConfiguredOneBecauseALaterProcessCouldNotReadThem() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> router.apply(Routing.of(Route.active(A.withAttribute("colour", "blue"), 10_000))));
+        assertTrue(e.getMessage().contains("target 'a' has version") && e.getMessage().contains("{colour=blue}"),
+                e.getMessage());
+    }
+
+    @Test
     void passesTheConformanceCheck() {
-        RouterConformance.Report report = RouterConformance.check(router, List.of(A, B, C));
+        RouterConformance.Report report = RouterConformance.check(router, List.of(A, B, C),
+                RouterConformance.Options.builder().newInstance(this::build).build());
+        assertTrue(report.passed().contains("new instance"), report.toString());
         assertTrue(report.passed().contains("uneven split (refused: not declared)"), report.toString());
         assertTrue(report.passed().contains("drain (refused: not declared)"), report.toString());
         assertTrue(report.passed().contains("rollback"), report.toString());

@@ -56,6 +56,80 @@ class RouterConformanceTest {
 
     private static final RouterCapabilities ALL = InProcessRouter.CAPABILITIES;
 
+    /** A new object over the same router. */
+    private record Forwarding(TrafficRouter inner) implements TrafficRouter {
+        @Override
+        public void apply(Routing routing) {
+            inner.apply(routing);
+        }
+
+        @Override
+        public Routing current() {
+            return inner.current();
+        }
+
+        @Override
+        public RouterCapabilities capabilities() {
+            return inner.capabilities();
+        }
+    }
+
+    @Test
+    void routerThatDropsAttributesFails() {
+        Broken dropping = new Broken(ALL, r -> Routing.of(r.routes().stream().map(x -> new Route(new Target(x.target().id(),
+                x.target().version(), x.target().endpoint(), java.util.Map.of()), x.weight(), x.state())).toList())
+                .withStickiness(r.stickiness()).withRules(r.rules()));
+        List<Target> coloured = List.of(A.withAttribute(Target.COLOUR, "blue"), B, C);
+        AssertionError e = assertThrows(AssertionError.class, () -> RouterConformance.check(dropping, coloured));
+        assertTrue(e.getMessage().contains("[one target]") && e.getMessage().contains("attributes {colour=blue}")
+                && e.getMessage().contains("ids, versions and attributes must survive"), e.getMessage());
+    }
+
+    @Test
+    void routerThatForgetsEverythingInANewInstanceFailsTheNewInstanceRound() {
+        AssertionError e = assertThrows(AssertionError.class, () -> RouterConformance.check(InProcessRouter.create(),
+                TARGETS, RouterConformance.Options.builder().newInstance(InProcessRouter::create).build()));
+        assertTrue(e.getMessage().startsWith("[new instance] InProcessRouter: after apply(")
+                && e.getMessage().contains("a fresh router's current() returned Routing[]"), e.getMessage());
+    }
+
+    @Test
+    void freshRouterThatLeavesOmittedTargetsServingFailsTheNewInstanceRound() {
+        // all instances share the files (one routing), but a fresh instance only ever adds: it never turns off
+        java.util.concurrent.atomic.AtomicReference<Routing> shared = new java.util.concurrent.atomic.AtomicReference<>(Routing.EMPTY);
+        class AddOnly implements TrafficRouter {
+            boolean fresh = true;
+
+            @Override
+            public void apply(Routing routing) {
+                if (fresh && !shared.get().routes().isEmpty()) {
+                    List<Route> merged = new ArrayList<>(routing.routes());
+                    java.util.Set<String> ids = new java.util.HashSet<>();
+                    routing.routes().forEach(r -> ids.add(r.target().id()));
+                    shared.get().routes().stream().filter(r -> !ids.contains(r.target().id())).forEach(merged::add);
+                    shared.set(Routing.of(merged));
+                } else {
+                    shared.set(routing);
+                }
+            }
+
+            @Override
+            public Routing current() {
+                return shared.get();
+            }
+
+            @Override
+            public RouterCapabilities capabilities() {
+                return ALL;
+            }
+        }
+        AddOnly first = new AddOnly();
+        first.fresh = false;
+        AssertionError e = assertThrows(AssertionError.class, () -> RouterConformance.check(first, TARGETS,
+                RouterConformance.Options.builder().newInstance(AddOnly::new).build()));
+        assertTrue(e.getMessage().contains("targets the table omits must serve nothing"), e.getMessage());
+    }
+
     @Test
     void inProcessRouterPassesWithADataPathVerifier() {
         InProcessRouter router = InProcessRouter.create();
@@ -77,10 +151,13 @@ class RouterConformanceTest {
                         }
                     }
                     verified.add(routing);
-                }).build());
+                })
+                // in-memory: its routing (and the traffic it routes) lives and dies with the application, so the only
+                // "new instance" is a new deployer object in the same application holding the same router
+                .newInstance(() -> new Forwarding(router)).build());
         assertEquals(List.of(), report.skipped().stream().filter(s -> !s.startsWith("inexpressible")).toList());
         assertTrue(report.passed().containsAll(List.of("one target", "idempotent", "switch", "even split", "uneven split",
-                "drain", "back from drain", "stickiness", "rules", "rollback")), report.toString());
+                "drain", "back from drain", "stickiness", "rules", "rollback", "new instance")), report.toString());
         assertTrue(verified.size() >= 10, "verifier ran " + verified.size() + " times");
     }
 
@@ -90,7 +167,8 @@ class RouterConformanceTest {
                 List.of(A, Target.of("a2", "1", "127.0.0.1", 9304)));
         assertEquals(List.of("inexpressible weight: maxWeight is 10000, every weight is expressible",
                 "stickiness: all targets have version 1 (give targets of two versions)",
-                "rules: all targets have version 1 (give targets of two versions)"), report.skipped());
+                "rules: all targets have version 1 (give targets of two versions)",
+                "new instance: no Options.newInstance(supplier) given"), report.skipped());
     }
 
     @Test
