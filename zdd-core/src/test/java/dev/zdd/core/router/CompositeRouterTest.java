@@ -198,8 +198,13 @@ class CompositeRouterTest {
             assertFalse(result.isDone(), "the undo waits for the member's call to end");
             slow.release.countDown();
             RouterException e = result.get(30, TimeUnit.SECONDS);
-            assertEquals("composite apply failed on slow apply interrupted (state unknown); "
-                    + "undo succeeded: previous routing restored on [fast, slow]", e.getMessage());
+            // on a loaded machine the fast member may still be in its call when the caller is interrupted: then it is
+            // interrupted too and named first; either way the slow one is, and the undo restores both
+            String m = e.getMessage();
+            assertTrue(m.equals("composite apply failed on slow apply interrupted (state unknown); undo succeeded:"
+                    + " previous routing restored on [fast, slow]") || m.equals("composite apply failed on fast apply"
+                    + " interrupted (state unknown); slow apply interrupted (state unknown); undo succeeded: previous"
+                    + " routing restored on [fast, slow]"), m);
             assertSame(ON_BLUE, fast.current());
             assertSame(ON_BLUE, slow.current());
         } finally {
