@@ -236,6 +236,20 @@ final class Rollback {
             end();
             return;
         }
+        if (!(ctx.cfg.router() instanceof dev.zdd.api.ConnectionStats)) {
+            retire(toRetire);
+            return;
+        }
+        // requests already on their way to a launched target (chosen before the restore) end before it stops
+        List<String> ids = toRetire.stream().map(Target::id).toList();
+        Action d = new Action("drain launched " + Texts.brief(String.join(", ", ids), RunContext.BRIEF));
+        new DrainWatch(ctx, d.scope, ids, ctx.cfg.rollbackGrace(), "in " + d.name, detail -> {
+            d.succeed(detail);
+            retire(toRetire);
+        }).start();
+    }
+
+    private void retire(List<Target> toRetire) {
         StringJoiner ids = new StringJoiner(", ");
         toRetire.forEach(t -> ids.add(t.id()));
         Action a = new Action("retire launched " + Texts.brief(ids.toString(), RunContext.BRIEF));

@@ -61,8 +61,8 @@ class EngineRollbackTest {
         assertEquals(Map.of("old1", f.old1, "old2", f.old2), f.launcher.running());
         assertEquals(List.of(), r.leftovers());
         List<StepOutcome> rollback = r.steps().stream().filter(s -> s.index() == -1).toList();
-        assertEquals(List.of("rollback: restore routing", "rollback: retire launched n1, n2"),
-                rollback.stream().map(StepOutcome::step).toList());
+        assertEquals(List.of("rollback: restore routing", "rollback: drain launched n1, n2",
+                "rollback: retire launched n1, n2"), rollback.stream().map(StepOutcome::step).toList());
         assertTrue(rollback.stream().allMatch(s -> s.outcome() == Outcome.SUCCEEDED));
         // the probe ran every period: 3 attempts take 2 s of virtual time
         StepOutcome await = r.steps().get(4);
@@ -163,9 +163,10 @@ class EngineRollbackTest {
         assertEquals("step 2/3 (launch n2 (v2)) failed: launch of n2 failed: no free port", r.reason());
         assertEquals(List.of(n(1)), r.launched());
         assertEquals(List.of(n(1)), f.launcher.retired());
-        assertEquals("rollback: restore routing", r.steps().get(r.steps().size() - 2).step());
-        assertEquals("nothing to restore: this deployment never changed the router", r.steps().get(r.steps().size() - 2)
+        assertEquals("rollback: restore routing", r.steps().get(r.steps().size() - 3).step());
+        assertEquals("nothing to restore: this deployment never changed the router", r.steps().get(r.steps().size() - 3)
                 .detail());
+        assertEquals("rollback: drain launched n1", r.steps().get(r.steps().size() - 2).step());
         assertEquals(0, f.router.applyCalls());
     }
 
@@ -188,9 +189,9 @@ class EngineRollbackTest {
         List<StepOutcome> rollback = r.steps().stream().filter(s -> s.index() == -1).toList();
         assertEquals(List.of("rollback: relaunch old2 (v1)",
                 "rollback: retire old1 again before relaunching it (its retire failed or was cut off)",
-                "rollback: restore routing", "rollback: retire launched n1"),
+                "rollback: restore routing", "rollback: drain launched n1", "rollback: retire launched n1"),
                 rollback.stream().map(StepOutcome::step).toList());
-        assertEquals(List.of(Outcome.SUCCEEDED, Outcome.FAILED, Outcome.SUCCEEDED, Outcome.SUCCEEDED),
+        assertEquals(List.of(Outcome.SUCCEEDED, Outcome.FAILED, Outcome.SUCCEEDED, Outcome.SUCCEEDED, Outcome.SUCCEEDED),
                 rollback.stream().map(StepOutcome::outcome).toList());
         assertEquals(java.util.Set.of("old1", "old2"), f.launcher.running().keySet());
     }
@@ -281,7 +282,8 @@ class EngineRollbackTest {
         Target old1Again = Target.of("old1", "v1", "127.0.0.1", 20003);
         assertEquals(Routing.of(Route.active(old1Again, 5000), Route.active(old2Again, 5000)), f.router.table());
         assertEquals(List.of("rollback: relaunch old2 (v1)", "rollback: relaunch old1 (v1)", "rollback: restore routing",
-                "rollback: retire launched n1, n2"), r.steps().stream().filter(s -> s.index() == -1)
+                "rollback: drain launched n1, n2", "rollback: retire launched n1, n2"), r.steps().stream()
+                .filter(s -> s.index() == -1)
                 .map(StepOutcome::step).toList());
         assertEquals("relaunched as " + old2Again + "; healthy: old2 (1 attempt)",
                 r.steps().stream().filter(s -> s.step().equals("rollback: relaunch old2 (v1)")).findFirst().orElseThrow()
@@ -345,9 +347,10 @@ class EngineRollbackTest {
                 "ROLLBACK_STARTED",
                 "STEP_STARTED", "ROUTING_APPLIED", "STEP_ENDED:SUCCEEDED",
                 "STEP_STARTED", "STEP_ENDED:SUCCEEDED",
+                "STEP_STARTED", "STEP_ENDED:SUCCEEDED",
                 "FINISHED"), f.shape());
         List<DeploymentEvent> ev = f.events;
-        assertEquals(List.of(-1, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, -1, -1, -1, -1, -1, -1, -1),
+        assertEquals(List.of(-1, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1),
                 ev.stream().map(Fixture::index).toList());
         DeploymentEvent.Started started = (DeploymentEvent.Started) ev.get(0);
         assertEquals(plan(launch("n1"), awaitHealthy("n1"), shift("all", "n1"), new Step.Check("bad")), started.plan());
@@ -363,8 +366,8 @@ class EngineRollbackTest {
         assertEquals("bad", verdict.check());
         assertEquals(CheckResult.fail("x"), verdict.result());
         assertEquals(f.before, ((DeploymentEvent.RoutingApplied) ev.get(14)).routing());
-        assertEquals(r, ((DeploymentEvent.Finished) ev.get(18)).result());
-        assertEquals("ROLLED_BACK: step 4/4 (check 'bad') failed: check 'bad': FAIL - x", ev.get(18).describe());
+        assertEquals(r, ((DeploymentEvent.Finished) ev.get(20)).result());
+        assertEquals("ROLLED_BACK: step 4/4 (check 'bad') failed: check 'bad': FAIL - x", ev.get(20).describe());
         for (int i = 1; i < ev.size(); i++) {
             assertTrue(!ev.get(i).time().isBefore(ev.get(i - 1).time()));
         }
