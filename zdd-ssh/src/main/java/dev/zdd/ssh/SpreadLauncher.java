@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  *
  * <p>Immutable; thread-safe.
  */
-public final class SpreadLauncher implements TargetLauncher {
+public final class SpreadLauncher implements TargetLauncher, dev.zdd.api.TargetInventory {
     private static final Pattern INDEX = Pattern.compile(".*-([0-9]{1,6})");
 
     private final List<SshProcessLauncher> launchers;
@@ -53,6 +53,16 @@ public final class SpreadLauncher implements TargetLauncher {
         Matcher m = INDEX.matcher(targetId);
         int i = m.matches() ? Integer.parseInt(m.group(1)) - 1 : targetId.hashCode();
         return launchers.get(Math.floorMod(i, launchers.size()));
+    }
+
+    /** The live instances of {@code service} on every host, host by host. */
+    @Override
+    public List<Target> discover(String service) {
+        List<Target> out = new ArrayList<>();
+        for (SshProcessLauncher l : launchers) {
+            out.addAll(l.discover(service));
+        }
+        return out;
     }
 
     @Override

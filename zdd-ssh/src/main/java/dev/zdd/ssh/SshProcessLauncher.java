@@ -56,7 +56,7 @@ import java.util.regex.Pattern;
  *
  * <p>Thread-safe: several launches may run at once (the host-side lock serialises port choice).
  */
-public final class SshProcessLauncher implements TargetLauncher {
+public final class SshProcessLauncher implements TargetLauncher, dev.zdd.api.TargetInventory {
     /** Attribute carrying the process id on the host. */
     public static final String PID_ATTRIBUTE = "pid";
     /** Attribute carrying the process's start time on the host (clock ticks since boot). */
@@ -323,6 +323,18 @@ public final class SshProcessLauncher implements TargetLauncher {
             throw new LaunchException("retire " + target.id() + " on " + host + ": its marker names an invalid service '"
                     + Arguments.printable(s) + "'");
         }
+    }
+
+    /** The live instances of {@code service} on the host ({@link #inventory(String)} less the dead ones). */
+    @Override
+    public List<dev.zdd.api.Target> discover(String service) {
+        List<dev.zdd.api.Target> out = new ArrayList<>();
+        for (RemoteInstance i : inventory(service)) {
+            if (i.alive()) {
+                out.add(i.target());
+            }
+        }
+        return out;
     }
 
     /**
