@@ -92,8 +92,12 @@ class SshProcessLauncherIT {
                 () -> l.launch(new LaunchRequest("shop", "a1", "1.0", Map.of())));
         assertTrue(twice.getMessage().contains("already running"), twice.getMessage());
 
+        // the engine's view of the inventory (TargetInventory): the live instances as targets
+        assertEquals(List.of("a1", "b1"), l.discover("shop").stream().map(Target::id).sorted().toList());
+
         l.retire(a, Duration.ofSeconds(5));
         assertFalse(running(pid));
+        assertEquals(List.of("b1"), l.discover("shop").stream().map(Target::id).toList(), "a retired one is gone");
         // a new launcher (another deployer process) finds and retires b1 by its marker alone
         SshProcessLauncher other = launcher().build();
         other.retire(new Target("b1", "2.0", b.endpoint(), Map.of()), Duration.ofSeconds(5));
