@@ -108,6 +108,12 @@ final class Simulation {
         long slow = all.stream().filter(o -> o.wallMillis() >= 1000).count();
         System.out.println("slowest seeds: " + sb + "; " + slow + " seeds over 1 s; the others took " + fastSum
                 + " ms in all");
+        String endsFile = System.getProperty("zdd.sim.endsFile");
+        if (endsFile != null) {
+            StringBuilder ends1 = new StringBuilder();
+            all.forEach(o -> ends1.append(o.seed()).append(' ').append(o.end()).append('\n'));
+            Files.writeString(Path.of(endsFile), ends1);
+        }
         if (Boolean.getBoolean("zdd.sim.showRefusals")) {
             all.stream().filter(o -> o.end() == SimRun.End.REFUSED).forEach(o -> System.out.println("refused " + o.seed()
                     + ": " + o.why().substring(0, Math.min(200, o.why().length()))));
