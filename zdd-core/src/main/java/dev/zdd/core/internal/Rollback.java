@@ -296,6 +296,7 @@ final class Rollback {
         for (Map.Entry<String, Ledger.LaunchDoubt> d : ledger.launchesInDoubt.entrySet()) {
             ledger.leftovers.add("launch of " + d.getKey() + " (" + d.getValue().version() + ") "
                     + (d.getValue().callMayGoOn() ? "was cut off and never answered" : "was interrupted by a crash")
+                    + (inventoryAsked ? " and the launcher's inventory does not list it" : "")
                     + ": an instance may be running: find it and stop it");
         }
         ledger.launchesInDoubt.clear();
@@ -304,7 +305,8 @@ final class Rollback {
 
     /**
      * Asks the launcher's inventory for the instances of launches in doubt: one found is recorded as launched (and so
-     * retired); one not found runs nowhere, unless its call may still go on (then it stays a leftover).
+     * retired); one not found stays a leftover (not listed is not proof that nothing runs: the launcher may have been
+     * killed between starting a process and recording it, or the call may still go on).
      */
     private void askInventory(dev.zdd.api.TargetInventory inventory) {
         Action a = new Action("look for " + String.join(", ", ledger.launchesInDoubt.keySet())
@@ -325,8 +327,8 @@ final class Rollback {
                             }
                         }
                     }
-                    ledger.launchesInDoubt.values().removeIf(d -> !d.callMayGoOn());
-                    a.succeed(seen.isEmpty() ? "none of them runs" : "found " + String.join(", ", seen) + ": retiring");
+                    // not listed is not proof: a launcher may have started a process and died before recording it
+                    a.succeed(seen.isEmpty() ? "none of them is listed" : "found " + String.join(", ", seen) + ": retiring");
                     end();
                 });
     }

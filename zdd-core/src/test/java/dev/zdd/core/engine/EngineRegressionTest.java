@@ -481,9 +481,9 @@ class EngineRegressionTest {
         Engine engine = f.builder().launcher(launcher).stepDeadline(Duration.ofMinutes(1)).build();
         DeploymentResult r = f.finish(engine.start(f.spec, plan(launch("n1"), awaitHealthy("n1"), shift("all", "n1"))));
         assertEquals(DeploymentStatus.FAILED, r.status());
-        assertEquals(List.of("launch of n1 (v2) was cut off and never answered: an instance may be running: find it and"
-                + " stop it"), r.leftovers());
-        assertTrue(r.steps().stream().anyMatch(o -> o.detail().equals("none of them runs")), r.steps().toString());
+        assertEquals(List.of("launch of n1 (v2) was cut off and never answered and the launcher's inventory does not list"
+                + " it: an instance may be running: find it and stop it"), r.leftovers());
+        assertTrue(r.steps().stream().anyMatch(o -> o.detail().equals("none of them is listed")), r.steps().toString());
         f.time.shutdown();
     }
 }
