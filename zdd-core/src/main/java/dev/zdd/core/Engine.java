@@ -338,9 +338,8 @@ public final class Engine {
                 }
             }
         });
-        Routing r;
+        Routing r = null;
         RuntimeException failure = null;
-        r = null;
         try {
             r = router.current();
         } catch (RuntimeException e) {
