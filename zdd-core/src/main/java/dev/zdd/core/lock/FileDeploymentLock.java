@@ -1,67 +1,75 @@
 package dev.zdd.core.lock;
 
 import dev.zdd.api.Arguments;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zdd.api.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * A {@link DeploymentLock} for deployments started on one machine: an operating-system file lock
- * ({@link FileChannel#tryLock()}) on {@code <directory>/<service>.lock}, held for the whole deployment, with the owner
- * (deployment id, pid, host, start time) written into the file so that a refused deployment can say who holds it.
+ * ({@link FileChannel#tryLock()}) on {@code <directory>/<service>.lock}, held for the whole deployment, with a record in
+ * the file: the owner (deployment id, pid, host, start time), the fencing token of the grant (one more than the file's
+ * previous token) and when the owner last renewed its lease. A refused deployment is told who holds the lock.
  *
- * <p>Stale locks: the operating system releases the file lock when its process dies, so a crashed deployment never
- * blocks the next one; the next one finds the dead owner's record in the file, takes over and reports it
- * ({@link Lease#tookOverFrom()}, a WARN log). A lock still held at the operating-system level is broken only when its
- * owner is on this host and its process is not running (a lock inherited by another process), or when it is older than
- * {@link Builder#staleAfter(Duration)} (the owner is assumed stuck): the file is then removed under a second lock
- * ({@code <service>.lock.break}) and a fresh one is taken. Every acquisition checks that the file it locked is still
- * the one at the path (same device and inode), so two processes never both believe they hold it. Because POSIX record
- * locks belong to a process and are dropped when any descriptor of the file is closed, acquisitions inside one JVM are
- * serialised and a lock file held by this JVM is never reopened by it.
+ * <p>Leases: a grant is valid for {@link Builder#ttl(Duration) ttl} and the engine renews it while the deployment
+ * runs, which rewrites {@code renewedAt}. Stale locks: the operating system releases the file lock when its process
+ * dies, so a crashed deployment never blocks the next one; the next one finds the dead owner's record, takes over with
+ * the next token and reports it ({@link Lease#tookOverFrom()}, a WARN log). A lock still held at the operating-system
+ * level is <em>never</em> broken while its owner runs on this host, however long it has been deploying (it may wait at
+ * a 48-hour gate): it is broken only when its owner is on this host and its process is not running (a lock inherited by
+ * another process), or when its owner is on another host (a shared directory) and has not renewed it for longer than
+ * its ttl. Breaking replaces the file atomically (keeping the token) under a second lock ({@code <service>.lock.break}),
+ * and the broken holder's next {@link Lease#renew()} fails with {@link LeaseLostException}. Every acquisition checks that
+ * the file it locked is still the one at the path (same device and inode), so two processes never both believe they
+ * hold it.
+ *
+ * <p>POSIX record locks belong to a process and are dropped when <em>any</em> descriptor of the file is closed: inside
+ * one JVM, acquisitions are serialised and keyed by the real path of the file (symbolic links and {@code ..} resolved)
+ * and by its identity (device and inode), so a lock file held by this JVM is never opened again by it, whatever path
+ * names it; such a second request is refused naming the holder.
  *
  * <p>Works on local file systems; network file systems' locking is not relied upon. Immutable; thread-safe.
  */
 public final class FileDeploymentLock implements DeploymentLock {
-    /** Default age after which a held lock is considered stuck and broken: 24 hours. */
-    public static final Duration DEFAULT_STALE_AFTER = Duration.ofHours(24);
+    /** Default validity of a grant or a renewal: 30 seconds (the engine renews every fifth of it). */
+    public static final Duration DEFAULT_TTL = Duration.ofSeconds(30);
     /** Suffix of lock files. */
     public static final String SUFFIX = ".lock";
 
     private static final Logger LOG = LoggerFactory.getLogger(FileDeploymentLock.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final int ATTEMPTS = 3;
     /** Longest time spent re-reading the owner record of a lock just taken by another process. */
     private static final Duration OWNER_READ_WAIT = Duration.ofSeconds(2);
-    /** Locks held by this JVM, by file; guarded by itself. */
-    private static final java.util.Map<Path, FileLease> HELD = new java.util.HashMap<>();
+    /** Locks held by this JVM, by real path of the file; guarded by itself. */
+    private static final Map<Path, FileLease> HELD = new HashMap<>();
+    /**
+     * Channels that must never be closed: opened on a file this JVM already locks through another channel (closing it
+     * would drop that lock). Only in races the identity checks cannot exclude; guarded by {@link #HELD}.
+     */
+    private static final List<FileChannel> PINNED = new ArrayList<>();
 
     private final Path directory;
-    private final Duration staleAfter;
+    private final Duration ttl;
     private final Clock clock;
 
-    private FileDeploymentLock(Builder b) {
-        this.directory = b.directory;
-        this.staleAfter = b.staleAfter;
+    private FileDeploymentLock(Builder b, Path realDirectory) {
+        this.directory = realDirectory;
+        this.ttl = b.ttl;
         this.clock = b.clock;
     }
 
@@ -75,7 +83,7 @@ public final class FileDeploymentLock implements DeploymentLock {
         return builder().directory(directory).build();
     }
 
-    /** The lock file of {@code service}. */
+    /** The lock file of {@code service} (under the real path of the directory). */
     public Path file(String service) {
         if (service == null || !SERVICE.matcher(service).matches()) {
             throw new IllegalArgumentException("service '" + service + "' is invalid: expected letters, digits, '.', '_' or"
@@ -85,17 +93,21 @@ public final class FileDeploymentLock implements DeploymentLock {
     }
 
     @Override
+    public Duration ttl() {
+        return ttl;
+    }
+
+    @Override
     public Lease tryAcquire(String service, LockOwner owner) {
         Path file = file(service);
         if (owner == null) {
             throw new IllegalArgumentException("lock owner must not be null");
         }
-        // POSIX record locks belong to the process, and closing ANY descriptor of the file releases them: inside one
-        // JVM, acquisitions are serialised and a file held here is never opened again until released.
         synchronized (HELD) {
-            FileLease mine = HELD.get(file);
+            FileLease mine = heldHere(file);
             if (mine != null) {
-                throw new LockHeldException(service, mine.owner, "held in this process");
+                throw new LockHeldException(service, mine.owner, "held in this process"
+                        + (mine.file.equals(file) ? "" : " (through " + mine.file + ")"));
             }
             FileLease lease = acquire(service, file, owner);
             HELD.put(file, lease);
@@ -103,96 +115,121 @@ public final class FileDeploymentLock implements DeploymentLock {
         }
     }
 
+    /** The lease this JVM holds on {@code file}, by path or by identity (a hard link, a re-created directory link). */
+    private static FileLease heldHere(Path file) {
+        FileLease byPath = HELD.get(file);
+        if (byPath != null) {
+            return byPath;
+        }
+        Object key = LockFiles.fileKey(file);
+        if (key == null) {
+            return null;
+        }
+        for (FileLease l : HELD.values()) {
+            if (key.equals(l.fileKey)) {
+                return l;
+            }
+        }
+        return null;
+    }
+
     private FileLease acquire(String service, Path file, LockOwner owner) {
-        LockOwner broken = null;
+        LockFileRecord broken = null;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            Object keyBefore = fileKey(file);
-            FileChannel ch = open(file);
+            Object keyBefore = LockFiles.fileKey(file);
+            FileChannel ch = LockFiles.open(file);
             FileLock fl;
             try {
                 fl = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                // this JVM locks the same file through a channel we do not know: closing ours would drop that lock
+                PINNED.add(ch);
+                throw new LockHeldException(service, null, "held in this process through another path to " + file);
             } catch (IOException e) {
-                closeQuietly(ch);
+                LockFiles.closeQuietly(ch);
                 throw new IllegalStateException("cannot lock " + file + ": " + e, e);
             }
             if (fl == null) {
-                closeQuietly(ch);
-                Optional<LockOwner> holder = readHolder(file);
+                LockFiles.closeQuietly(ch);
+                Optional<LockFileRecord> holder = readHolder(file);
                 String why = holder.map(this::staleReason).orElse(null);
                 if (why == null || !breakStale(service, file, holder.get(), why)) {
-                    throw new LockHeldException(service, holder.orElse(null), "");
+                    throw new LockHeldException(service, holder.map(LockFileRecord::owner).orElse(null),
+                            holder.map(this::describeRenewal).orElse(""));
                 }
                 broken = holder.get();
                 continue;
             }
             try {
-                Object keyAfter = fileKey(file);
+                Object keyAfter = LockFiles.fileKey(file);
                 if (keyBefore == null || !keyBefore.equals(keyAfter)) {
                     // the file we locked was replaced meanwhile (a stale lock broken): start again on the new one
-                    releaseQuietly(fl, ch);
+                    LockFiles.releaseQuietly(fl, ch);
                     continue;
                 }
-                Optional<LockOwner> previous = readOwner(ch);
-                writeOwner(ch, owner);
-                LockOwner tookOver = previous.orElse(broken);
-                if (previous.isPresent()) {
-                    LOG.warn("deployment lock of service '{}' taken over by {}: the previous owner, {}, ended without"
-                            + " releasing it", service, owner.deploymentId(), previous.get());
+                LockFileRecord previous = LockFiles.read(ch).orElse(LockFileRecord.EMPTY);
+                long token = Math.max(previous.token(), broken == null ? 0 : broken.token()) + 1;
+                LockFileRecord mine = new LockFileRecord(owner, token, clock.now(), ttl);
+                LockFiles.write(ch, mine);
+                LockOwner tookOver = previous.owner() != null ? previous.owner() : broken == null ? null : broken.owner();
+                if (previous.owner() != null) {
+                    LOG.warn("deployment lock of service '{}' taken over by {} (token {}): the previous owner, {}, ended"
+                            + " without releasing it", service, owner.deploymentId(), token, previous.owner());
                 }
-                LOG.debug("deployment lock {} taken by {}", file, owner);
-                return new FileLease(file, ch, fl, owner, tookOver);
+                LOG.debug("deployment lock {} taken by {} with token {}", file, owner, token);
+                return new FileLease(service, file, keyAfter, ch, fl, owner, token, tookOver);
             } catch (IOException e) {
-                releaseQuietly(fl, ch);
+                LockFiles.releaseQuietly(fl, ch);
                 throw new IllegalStateException("cannot write lock file " + file + ": " + e, e);
             }
         }
-        throw new LockHeldException(service, readOwner(file).orElse(null), "the lock file kept changing during "
-                + ATTEMPTS + " attempts");
+        throw new LockHeldException(service, LockFiles.read(file).map(LockFileRecord::owner).orElse(null),
+                "the lock file kept changing during " + ATTEMPTS + " attempts");
+    }
+
+    private String describeRenewal(LockFileRecord r) {
+        if (r.renewedAt() == null) {
+            return "";
+        }
+        return "lease token " + r.token() + ", last renewed " + r.renewedAt() + " (ttl " + r.ttl() + ")";
     }
 
     /**
-     * The holder of a lock held by another process. A holder writes its record right after taking the lock; if the
+     * The record of a lock held by another process. A holder writes its record right after taking the lock; if the
      * record is not there yet, it is read again a few times (at most {@link #OWNER_READ_WAIT} in all) so that the
      * refusal can name it.
      */
-    private static Optional<LockOwner> readHolder(Path file) {
+    private static Optional<LockFileRecord> readHolder(Path file) {
         long end = System.nanoTime() + OWNER_READ_WAIT.toNanos();
-        Optional<LockOwner> holder = readOwner(file);
+        Optional<LockFileRecord> holder = LockFiles.read(file).filter(r -> r.owner() != null);
         while (holder.isEmpty() && System.nanoTime() < end) {
             java.util.concurrent.locks.LockSupport.parkNanos(2_000_000L);
-            holder = readOwner(file);
+            holder = LockFiles.read(file).filter(r -> r.owner() != null);
         }
         return holder;
     }
 
-    /** The file's identity (device and inode) without opening it, or null when it does not exist. */
-    private static Object fileKey(Path file) {
-        try {
-            return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
-        } catch (IOException e) {
-            return null;
+    /**
+     * Why a lock still held at the OS level may be broken; null when it may not. An owner alive on this host is never
+     * broken; stale means "not renewed", never "old".
+     */
+    private String staleReason(LockFileRecord holder) {
+        LockOwner o = holder.owner();
+        if (o.host().equals(LockOwner.localHost())) {
+            boolean alive = ProcessHandle.of(o.pid()).map(ProcessHandle::isAlive).orElse(false);
+            return alive ? null : "its process " + o.pid() + " is not running";
         }
-    }
-
-    /** Why {@code holder}'s lock, still held at the OS level, may be broken; null when it may not. */
-    private String staleReason(LockOwner holder) {
-        if (holder.host().equals(LockOwner.localHost())) {
-            boolean alive = ProcessHandle.of(holder.pid()).map(ProcessHandle::isAlive).orElse(false);
-            if (!alive) {
-                return "its process " + holder.pid() + " is not running";
-            }
-        }
-        Duration age = Duration.between(holder.since(), clock.now());
-        if (age.compareTo(staleAfter) > 0) {
-            return "it is " + age + " old, more than staleAfter " + staleAfter;
+        if (holder.expired(clock.now())) {
+            return "its owner on host " + o.host() + " has not renewed it since " + holder.renewedAt() + " (ttl "
+                    + holder.ttl() + ")";
         }
         return null;
     }
 
-    /** Removes a stale lock file under the break lock; {@code false} when someone else is at it or it changed. */
-    private boolean breakStale(String service, Path file, LockOwner holder, String why) {
+    /** Replaces a stale lock file under the break lock, keeping its token; {@code false} when someone else is at it. */
+    private boolean breakStale(String service, Path file, LockFileRecord holder, String why) {
         Path breakFile = directory.resolve(service + SUFFIX + ".break");
-        FileChannel bc = open(breakFile);
+        FileChannel bc = LockFiles.open(breakFile);
         try {
             FileLock bl;
             try {
@@ -204,12 +241,12 @@ public final class FileDeploymentLock implements DeploymentLock {
                 return false;
             }
             try {
-                Optional<LockOwner> again = readOwner(file);
-                if (again.isEmpty() || !again.get().equals(holder)) {
+                Optional<LockFileRecord> again = LockFiles.read(file);
+                if (again.isEmpty() || !holder.equals(again.get())) {
                     return false;
                 }
-                Files.deleteIfExists(file);
-                LOG.warn("broke the stale deployment lock of service '{}' held by {}: {}", service, holder, why);
+                LockFiles.replace(file, new LockFileRecord(null, holder.token(), null, null));
+                LOG.warn("broke the stale deployment lock of service '{}' held by {}: {}", service, holder.owner(), why);
                 return true;
             } finally {
                 bl.release();
@@ -218,111 +255,36 @@ public final class FileDeploymentLock implements DeploymentLock {
             LOG.warn("cannot break stale lock {}: {}", file, e.toString());
             return false;
         } finally {
-            closeQuietly(bc);
-        }
-    }
-
-    private FileChannel open(Path file) {
-        try {
-            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot open lock file " + file + ": " + e, e);
-        }
-    }
-
-    private static void writeOwner(FileChannel ch, LockOwner owner) throws IOException {
-        ObjectNode o = MAPPER.createObjectNode();
-        o.put("deploymentId", owner.deploymentId()).put("pid", owner.pid()).put("host", owner.host())
-                .put("since", owner.since().toString());
-        byte[] bytes = MAPPER.writeValueAsBytes(o);
-        ch.truncate(0);
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
-        long pos = 0;
-        while (buf.hasRemaining()) {
-            pos += ch.write(buf, pos);
-        }
-        ch.force(true);
-    }
-
-    private static Optional<LockOwner> readOwner(FileChannel ch) throws IOException {
-        long size = ch.size();
-        if (size == 0 || size > 4096) {
-            return Optional.empty();
-        }
-        ByteBuffer buf = ByteBuffer.allocate((int) size);
-        long pos = 0;
-        while (buf.hasRemaining()) {
-            int n = ch.read(buf, pos);
-            if (n < 0) {
-                break;
-            }
-            pos += n;
-        }
-        return parse(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8));
-    }
-
-    private static Optional<LockOwner> readOwner(Path file) {
-        try {
-            byte[] bytes = Files.readAllBytes(file);
-            return bytes.length > 4096 ? Optional.empty() : parse(new String(bytes, StandardCharsets.UTF_8));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            LOG.debug("cannot read lock file {}: {}", file, e.toString());
-            return Optional.empty();
-        }
-    }
-
-    /** The owner in a lock file; empty when the file is empty or being written (never an error). */
-    private static Optional<LockOwner> parse(String text) {
-        if (text.isBlank()) {
-            return Optional.empty();
-        }
-        try {
-            JsonNode o = MAPPER.readTree(text);
-            return Optional.of(new LockOwner(o.path("deploymentId").asText(null), o.path("pid").asLong(0),
-                    o.path("host").asText(null), Instant.parse(o.path("since").asText(""))));
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static void releaseQuietly(FileLock fl, FileChannel ch) {
-        try {
-            fl.release();
-        } catch (IOException e) {
-            LOG.debug("cannot release lock: {}", e.toString());
-        }
-        closeQuietly(ch);
-    }
-
-    private static void closeQuietly(FileChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException e) {
-            LOG.debug("cannot close lock file: {}", e.toString());
+            LockFiles.closeQuietly(bc);
         }
     }
 
     @Override
     public String toString() {
-        return "FileDeploymentLock[" + directory + ", staleAfter " + staleAfter + "]";
+        return "FileDeploymentLock[" + directory + ", ttl " + ttl + "]";
     }
 
     /** A held file lock. */
-    private static final class FileLease implements Lease {
+    private final class FileLease implements Lease {
+        private final String service;
         private final Path file;
+        private final Object fileKey;
         private final FileChannel channel;
         private final FileLock lock;
         private final LockOwner owner;
+        private final long token;
         private final LockOwner previous;
-        private boolean closed;
+        private boolean closed; // guarded by HELD
 
-        FileLease(Path file, FileChannel channel, FileLock lock, LockOwner owner, LockOwner previous) {
+        FileLease(String service, Path file, Object fileKey, FileChannel channel, FileLock lock, LockOwner owner,
+                  long token, LockOwner previous) {
+            this.service = service;
             this.file = file;
+            this.fileKey = fileKey;
             this.channel = channel;
             this.lock = lock;
             this.owner = owner;
+            this.token = token;
             this.previous = previous;
         }
 
@@ -332,8 +294,35 @@ public final class FileDeploymentLock implements DeploymentLock {
         }
 
         @Override
+        public long token() {
+            return token;
+        }
+
+        @Override
         public Optional<LockOwner> tookOverFrom() {
             return Optional.ofNullable(previous);
+        }
+
+        @Override
+        public void renew() {
+            synchronized (HELD) {
+                if (closed) {
+                    throw new LeaseLostException(service, null, "the lease of " + owner.deploymentId() + " (token "
+                            + token + ") was released");
+                }
+                Object now = LockFiles.fileKey(file);
+                if (!fileKey.equals(now)) {
+                    // broken: the path names another file now (never ours: reading it cannot drop our lock)
+                    LockOwner holder = now == null ? null : LockFiles.read(file).map(LockFileRecord::owner).orElse(null);
+                    throw new LeaseLostException(service, holder, "the lease of " + owner.deploymentId() + " (token "
+                            + token + ") was broken as stale");
+                }
+                try {
+                    LockFiles.write(channel, new LockFileRecord(owner, token, clock.now(), ttl));
+                } catch (IOException e) {
+                    throw new IllegalStateException("cannot renew the lease in " + file + ": " + e, e);
+                }
+            }
         }
 
         @Override
@@ -343,13 +332,14 @@ public final class FileDeploymentLock implements DeploymentLock {
                     return;
                 }
                 closed = true;
-                try {
-                    channel.truncate(0);
-                    channel.force(true);
-                } catch (IOException e) {
-                    LOG.debug("cannot clear lock file {}: {}", file, e.toString());
+                if (fileKey.equals(LockFiles.fileKey(file))) {
+                    try {
+                        LockFiles.write(channel, new LockFileRecord(null, token, null, null));
+                    } catch (IOException e) {
+                        LOG.debug("cannot clear lock file {}: {}", file, e.toString());
+                    }
                 }
-                releaseQuietly(lock, channel);
+                LockFiles.releaseQuietly(lock, channel);
                 HELD.remove(file, this);
             }
             LOG.debug("deployment lock {} released by {}", file, owner.deploymentId());
@@ -357,14 +347,14 @@ public final class FileDeploymentLock implements DeploymentLock {
 
         @Override
         public String toString() {
-            return "Lease[" + file + ", " + owner + "]";
+            return "Lease[" + file + ", " + owner + ", token " + token + "]";
         }
     }
 
     /** Builds a {@link FileDeploymentLock}. Not thread-safe. */
     public static final class Builder {
         private Path directory;
-        private Duration staleAfter = DEFAULT_STALE_AFTER;
+        private Duration ttl = DEFAULT_TTL;
         private Clock clock = Clock.system();
 
         private Builder() {
@@ -379,23 +369,24 @@ public final class FileDeploymentLock implements DeploymentLock {
             return this;
         }
 
-        /** Age after which a held lock is considered stuck and is broken. Default {@link #DEFAULT_STALE_AFTER}. */
-        public Builder staleAfter(Duration v) {
-            if (v == null || v.isNegative() || v.isZero()) {
-                throw new IllegalArgumentException("lock.staleAfter must be positive, was " + v);
-            }
-            staleAfter = v;
+        /**
+         * How long a grant or a renewal stays valid; the engine renews every fifth of it. Only an owner on another host
+         * (a shared directory) that has not renewed for this long is broken; an owner alive on this host never is.
+         * Positive. Default {@link #DEFAULT_TTL}.
+         */
+        public Builder ttl(Duration v) {
+            ttl = Arguments.positive("lock.ttl", v);
             return this;
         }
 
-        /** The clock that dates owners and measures age. Default {@link Clock#system()}. */
+        /** The clock that dates owners and renewals. Default {@link Clock#system()}. */
         public Builder clock(Clock v) {
             clock = Arguments.notNull("lock.clock", v);
             return this;
         }
 
         /**
-         * Builds; creates the directory.
+         * Builds; creates the directory and resolves its real path (symbolic links, {@code ..}).
          *
          * @throws IllegalArgumentException when no directory was given or it is not a directory
          */
@@ -408,10 +399,10 @@ public final class FileDeploymentLock implements DeploymentLock {
             }
             try {
                 Files.createDirectories(directory);
+                return new FileDeploymentLock(this, directory.toRealPath());
             } catch (IOException e) {
                 throw new IllegalArgumentException("lock.directory '" + directory + "' cannot be created: " + e, e);
             }
-            return new FileDeploymentLock(this);
         }
     }
 }

@@ -63,16 +63,84 @@ class FileDeploymentLockTest {
     }
 
     @Test
-    void aLiveHolderOlderThanStaleAfterIsBroken() throws Exception {
-        FileDeploymentLock lock = FileDeploymentLock.builder().directory(dir).staleAfter(Duration.ofHours(1)).build();
-        String since = Instant.now().minus(Duration.ofHours(2)).toString();
-        try (ChildJvm child = ChildJvm.start(LockHolderMain.class, "hold", dir.toString(), "web", "stuck-1", since)) {
+    void aLiveHolderOnThisHostIsNeverBrokenHoweverOldItsDeployment() throws Exception {
+        // regression (issue 11, bug 2): an owner 25 hours into a 48-hour bake gate was declared crashed and broken
+        FileDeploymentLock lock = FileDeploymentLock.builder().directory(dir).ttl(Duration.ofMillis(200)).build();
+        String since = Instant.now().minus(Duration.ofHours(25)).toString();
+        try (ChildJvm child = ChildJvm.start(LockHolderMain.class, "hold", dir.toString(), "web", "baking-1", since)) {
             child.awaitLine("HELD", Duration.ofSeconds(30));
+            Thread.sleep(400); // past the parent's ttl too: age and lapsed renewals never break a live local owner
+            LockHeldException e = assertThrows(LockHeldException.class, () -> lock.tryAcquire("web", owner("d2")));
+            assertEquals("baking-1", e.holder().orElseThrow().deploymentId());
+            assertFalse(e instanceof LeaseLostException);
+        }
+    }
+
+    @Test
+    void anOwnerOnAnotherHostThatStoppedRenewingIsBrokenAndItsNextRenewalFails() throws Exception {
+        Path renew = dir.resolve("renew-now");
+        FileDeploymentLock lock = FileDeploymentLock.builder().directory(dir).ttl(Duration.ofSeconds(5)).build();
+        try (ChildJvm child = ChildJvm.start(LockHolderMain.class, "hold", dir.toString(), "web", "remote-1", "now",
+                "other-host", "300", renew.toString())) {
+            long childToken = Long.parseLong(child.awaitLine("HELD", Duration.ofSeconds(30)).split(" ")[2]);
+            Thread.sleep(700); // the remote owner's record lapses (300 ms ttl, never renewed)
             try (DeploymentLock.Lease lease = lock.tryAcquire("web", owner("d2"))) {
-                assertEquals("stuck-1", lease.tookOverFrom().orElseThrow().deploymentId());
-                // the holder is now refused in turn
-                assertThrows(LockHeldException.class, () -> FileDeploymentLock.in(dir).tryAcquire("web", owner("d3")));
+                assertEquals("remote-1", lease.tookOverFrom().orElseThrow().deploymentId());
+                assertTrue(lease.token() > childToken, "the token grows: " + lease.token() + " after " + childToken);
+                Files.createFile(renew);
+                String lost = child.awaitOneOf(Duration.ofSeconds(30), "RENEWED", "LOST");
+                assertTrue(lost.startsWith("LOST") && lost.contains("deployment d2"), lost);
+                lease.renew(); // the new holder renews fine
             }
+        }
+    }
+
+    @Test
+    void tokensGrowAcrossReleasesAndCrashes() throws Exception {
+        FileDeploymentLock lock = FileDeploymentLock.in(dir);
+        long first;
+        try (DeploymentLock.Lease l = lock.tryAcquire("web", owner("d1"))) {
+            first = l.token();
+            l.renew();
+        }
+        try (DeploymentLock.Lease l = lock.tryAcquire("web", owner("d2"))) {
+            assertEquals(first + 1, l.token());
+        }
+        try (ChildJvm child = ChildJvm.start(LockHolderMain.class, "hold", dir.toString(), "web", "child-1", "now")) {
+            long childToken = Long.parseLong(child.awaitLine("HELD", Duration.ofSeconds(30)).split(" ")[2]);
+            assertEquals(first + 2, childToken);
+            child.kill();
+            try (DeploymentLock.Lease l = lock.tryAcquire("web", owner("d3"))) {
+                assertEquals(first + 3, l.token());
+            }
+        }
+        DeploymentLock.Lease closed = lock.tryAcquire("web", owner("d4"));
+        closed.close();
+        assertThrows(LeaseLostException.class, closed::renew);
+    }
+
+    @Test
+    void aSecondSpellingOfTheDirectoryIsRefusedAndKeepsTheProcessLock() throws Exception {
+        // regression (issue 11, bug 1): through a symlink or a/../a, tryAcquire threw a raw OverlappingFileLockException
+        // and leaked a channel whose collection dropped this process's POSIX lock
+        Path real = Files.createDirectories(dir.resolve("locks"));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+        Path dotted = dir.resolve("locks").resolve("..").resolve("locks");
+        try (DeploymentLock.Lease held = FileDeploymentLock.in(real).tryAcquire("web", owner("d1"))) {
+            for (Path spelling : new Path[] {link, dotted, Path.of(link + "/../link")}) {
+                LockHeldException e = assertThrows(LockHeldException.class,
+                        () -> FileDeploymentLock.in(spelling).tryAcquire("web", owner("d2")), spelling.toString());
+                assertEquals("d1", e.holder().orElseThrow().deploymentId(), e.getMessage());
+                assertTrue(e.getMessage().contains("held in this process"), e.getMessage());
+            }
+            assertEquals(FileDeploymentLock.in(real).file("web"), FileDeploymentLock.in(link).file("web"));
+            System.gc();
+            System.runFinalization();
+            try (ChildJvm child = ChildJvm.start(LockHolderMain.class, "try", link.toString(), "web", "other")) {
+                String r = child.awaitOneOf(Duration.ofSeconds(30), "ACQUIRED", "REFUSED");
+                assertTrue(r.startsWith("REFUSED") && r.contains("deployment d1"), "the OS lock is still held: " + r);
+            }
+            held.renew();
         }
     }
 
@@ -100,8 +168,8 @@ class FileDeploymentLockTest {
                 .getMessage().contains("'../etc'"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> lock.tryAcquire("web", null))
                 .getMessage().contains("owner"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> FileDeploymentLock.builder().staleAfter(Duration.ZERO))
-                .getMessage().contains("lock.staleAfter"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> FileDeploymentLock.builder().ttl(Duration.ZERO))
+                .getMessage().contains("lock.ttl"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> FileDeploymentLock.builder().build())
                 .getMessage().contains("lock.directory"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new LockOwner("d;1", 1, "h", Instant.EPOCH))
