@@ -25,6 +25,20 @@ public interface TrafficRouter {
     void apply(Routing routing);
 
     /**
+     * Makes the router match {@code routing} on behalf of a deployment holding the lease {@code fence}. The engine
+     * calls this one, after checking the fence. The default calls {@link #apply(Routing)}; a router that can store the
+     * token next to its state overrides it to refuse a token lower than the highest it has seen (throwing
+     * {@link FencedOutException}): that makes a deployer that lost its lease harmless even if it was paused between
+     * the engine's check and the call.
+     *
+     * @throws RouterException     as {@link #apply(Routing)}
+     * @throws FencedOutException when the router refuses a stale token
+     */
+    default void apply(Routing routing, Fence fence) {
+        apply(routing);
+    }
+
+    /**
      * Reads what the router really does now.
      *
      * @throws RouterException when it cannot be read

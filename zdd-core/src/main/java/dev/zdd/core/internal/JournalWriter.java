@@ -13,7 +13,8 @@ import java.util.function.UnaryOperator;
 /**
  * Writes one deployment's journal record after every change (no-op without a journal). A failed write is kept, not
  * thrown: in the forward phase the run makes the current step fail while it still knows what it did; later (rolling
- * back, finishing) it is only noted in the result. Not thread-safe: confined to the deployment's actor. Internal.
+ * back, finishing) it is only noted in the result. Every write first checks the deployment's lease and carries its
+ * fencing token. Not thread-safe: confined to the deployment's actor. Internal.
  */
 final class JournalWriter {
     private static final Logger LOG = LoggerFactory.getLogger("dev.zdd.core.Engine");
@@ -21,6 +22,7 @@ final class JournalWriter {
     private final JournalStore store;
     private final String deploymentId;
     private final Clock clock;
+    private final dev.zdd.api.Fence fence;
     private JournalRecord record;
     private boolean written;
     private String forwardFailure;
@@ -31,7 +33,8 @@ final class JournalWriter {
      * @param store     the store, or {@code null} for none
      * @param recovered the record of an interrupted deployment this run continues, or {@code null}
      */
-    JournalWriter(JournalStore store, String deploymentId, Clock clock, JournalRecord recovered) {
+    JournalWriter(JournalStore store, String deploymentId, Clock clock, JournalRecord recovered, dev.zdd.api.Fence fence) {
+        this.fence = fence;
         this.store = store;
         this.deploymentId = deploymentId;
         this.clock = clock;
@@ -113,6 +116,12 @@ final class JournalWriter {
 
     private String tryWrite() {
         try {
+            // checked before every write; the store itself refuses a token lower than the one it holds
+            fence.check();
+            long token = fence.token();
+            if (token > 0) {
+                record = record.withFencingToken(token);
+            }
             store.write(record);
             return null;
         } catch (RuntimeException e) {

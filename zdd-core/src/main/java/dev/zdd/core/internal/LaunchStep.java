@@ -20,7 +20,7 @@ final class LaunchStep extends StepRunner {
         LaunchRequest req = new LaunchRequest(ctx.spec.service(), step.targetId(), step.version(), step.attributes());
         LauncherOutcomes outcomes = ctx.outcomes();
         String key = outcomes.launching(step.targetId());
-        call(ctx.launcherLane, "launcher.launch", ctx.cfg.stepDeadline(), () -> ctx.cfg.launcher().launch(req),
+        call(ctx.launcherLane, "launcher.launch", ctx.cfg.stepDeadline(), () -> ctx.launch(req),
                 (t, err) -> {
                     if (err != null) {
                         fail(failure("launch of " + step.targetId(), err));

@@ -35,7 +35,7 @@ final class RetireStep extends StepRunner {
             Target t = ctx.ledger.known.get(tid);
             String key = outcomes.retiring(t);
             call(ctx.launcherLane, "launcher.retire(" + tid + ")", bound, () -> {
-                ctx.cfg.launcher().retire(t, grace);
+                ctx.retire(t, grace);
                 return Boolean.TRUE;
             }, (ok, err) -> {
                 if (err != null) {

@@ -102,7 +102,7 @@ final class Rollback {
                 String key = ctx.outcomes().retiring(old);
                 a.call(ctx.launcherLane, "launcher.retire(" + old.id() + ")", Durations.plus(ctx.cfg.stepDeadline(), grace),
                         () -> {
-                            ctx.cfg.launcher().retire(old, grace);
+                            ctx.retire(old, grace);
                             return Boolean.TRUE;
                         }, (ok, err) -> {
                             if (err != null) {
@@ -124,7 +124,7 @@ final class Rollback {
     private void relaunchOne(Target old, Runnable next) {
         Action a = new Action("relaunch " + old.id() + " (" + old.version() + ")");
         LaunchRequest req = new LaunchRequest(ctx.spec.service(), old.id(), old.version(), old.attributes());
-        a.call(ctx.launcherLane, "launcher.launch", ctx.cfg.stepDeadline(), () -> ctx.cfg.launcher().launch(req), (t, err) -> {
+        a.call(ctx.launcherLane, "launcher.launch", ctx.cfg.stepDeadline(), () -> ctx.launch(req), (t, err) -> {
             if (err != null || t == null || !t.id().equals(old.id())) {
                 String said = err != null ? Texts.message(err) : t == null ? "no target returned" : "returned id " + t.id();
                 a.fail("could not relaunch " + old.id() + ": " + said);
@@ -176,7 +176,7 @@ final class Rollback {
 
     private void restoreAttempt(Action a, Routing desired, int attempt, List<String> problems) {
         a.call(ctx.routerLane, "router.apply", ctx.cfg.stepDeadline(), () -> {
-            ctx.cfg.router().apply(desired);
+            ctx.apply(desired);
             return Boolean.TRUE;
         }, (ok, err) -> {
             if (err != null) {
@@ -259,7 +259,7 @@ final class Rollback {
         for (Target t : toRetire) {
             String key = ctx.outcomes().retiring(t);
             a.call(ctx.launcherLane, "launcher.retire(" + t.id() + ")", Durations.plus(ctx.cfg.stepDeadline(), grace), () -> {
-                ctx.cfg.launcher().retire(t, grace);
+                ctx.retire(t, grace);
                 return Boolean.TRUE;
             }, (ok, err) -> {
                 if (err != null) {

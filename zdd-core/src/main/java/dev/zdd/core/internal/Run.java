@@ -57,6 +57,7 @@ public final class Run extends DeploymentHandle implements StepRunner.Owner {
         this.lease = lease;
         this.phase = first;
         this.createdAt = ctx.now();
+        ctx.lease.hold(lease, rel.lock() == null ? DeploymentLock.NEVER_EXPIRES : rel.lock().ttl());
     }
 
     /** A deployment of a plan validated against {@code before}; it starts on the scheduler at {@link #start()}. */
@@ -98,6 +99,7 @@ public final class Run extends DeploymentHandle implements StepRunner.Owner {
 
     /** Schedules the first step (or the recovery) on the scheduler and returns at once. */
     public Run start() {
+        ctx.actor.post(this::keepLease);
         ctx.cfg.scheduler().schedule(Duration.ZERO, () -> ctx.actor.post(recovered != null ? this::beginRecovery
                 : this::beginRunning));
         return this;
@@ -251,6 +253,8 @@ public final class Run extends DeploymentHandle implements StepRunner.Owner {
             return;
         }
         lease = l;
+        ctx.lease.hold(l, ctx.rel.lock() == null ? DeploymentLock.NEVER_EXPIRES : ctx.rel.lock().ttl());
+        keepLease();
         phase = new Phase.Planning();
         if (ctx.rel.journal() != null) {
             try {
@@ -447,6 +451,10 @@ public final class Run extends DeploymentHandle implements StepRunner.Owner {
     // ------------------------------------------------------------------------------------------------ ending
 
     private void rollback(String why) {
+        if (ctx.lease.lost() != null) {
+            leaseLost(ctx.lease.lost());
+            return;
+        }
         Phase p = phase;
         if (p instanceof Phase.RollingBack || p instanceof Phase.Finishing || p instanceof Phase.Finished) {
             return;
@@ -518,7 +526,31 @@ public final class Run extends DeploymentHandle implements StepRunner.Owner {
                 startedAt == null ? createdAt : startedAt, now, seen, seen, List.of(), List.of(), List.of(), List.of()));
     }
 
+    /** Renews the lease while the deployment lives; losing it ends the deployment through {@link LeaseLoss}. */
+    private void keepLease() {
+        ctx.lease.start(ctx.calls, ctx.actor, ctx.cfg.stepDeadline(), this::leaseLost);
+    }
+
+    /** The lease is lost: touch nothing more (no rollback, no journal write) and end FAILED naming the new holder. */
+    private void leaseLost(String why) {
+        Phase p = phase;
+        if (p instanceof Phase.Finished) {
+            return;
+        }
+        if (p instanceof Phase.Waiting || p instanceof Phase.Planning) {
+            notStarted("lost its lease before touching anything: " + why);
+            return;
+        }
+        StepRunner r = p instanceof Phase.Stepping st ? st.runner() : p instanceof Phase.Paused q ? q.runner() : null;
+        if (r != null) {
+            close(r, Outcome.FAILED, "stopped: the deployment lost its lease");
+        }
+        runScope.close();
+        end(LeaseLoss.result(ctx, p, why, startedAt == null ? createdAt : startedAt));
+    }
+
     private void end(DeploymentResult res) {
+        ctx.lease.stop();
         if (lease != null) {
             lease.close();
             lease = null;

@@ -3,6 +3,8 @@ package dev.zdd.core.internal;
 import dev.zdd.api.Clock;
 import dev.zdd.api.DeploymentContext;
 import dev.zdd.api.DeploymentSpec;
+import dev.zdd.api.LaunchRequest;
+import dev.zdd.api.Routing;
 import dev.zdd.api.Plan;
 import dev.zdd.api.Target;
 import dev.zdd.core.journal.JournalRecord;
@@ -33,6 +35,8 @@ final class RunContext {
     final Lane launcherLane;
     final Events events;
     final JournalWriter journal;
+    /** The deployment's lease and fence (a fence that never refuses without a lock). */
+    final LeaseKeeper lease;
     private final LauncherOutcomes outcomes;
     Plan plan;
     Ledger ledger;
@@ -62,7 +66,8 @@ final class RunContext {
         this.launcherLane = new Lane("deployment " + id + ": launcher", cfg.laneExecutor(), LAUNCHER_CALLS,
                 cfg.scheduler(), cfg.stepDeadline());
         this.events = new Events(id, cfg.listeners());
-        this.journal = new JournalWriter(rel.journal(), id, clock, recovered);
+        this.lease = new LeaseKeeper(id, clock);
+        this.journal = new JournalWriter(rel.journal(), id, clock, recovered, lease);
         this.outcomes = new LauncherOutcomes(this);
     }
 
@@ -71,6 +76,24 @@ final class RunContext {
         if (ledger != null) {
             ledger.strayRouterCalls.put(what, late);
         }
+    }
+
+    /** Applies {@code routing} after checking the lease, passing the router the fence. On the calling thread. */
+    void apply(Routing routing) {
+        lease.check();
+        cfg.router().apply(routing, lease);
+    }
+
+    /** Launches after checking the lease. On the calling thread. */
+    Target launch(LaunchRequest request) {
+        lease.check();
+        return cfg.launcher().launch(request);
+    }
+
+    /** Retires after checking the lease. On the calling thread. */
+    void retire(Target target, java.time.Duration grace) {
+        lease.check();
+        cfg.launcher().retire(target, grace);
     }
 
     /** What launcher calls really did. */

@@ -34,7 +34,7 @@ final class ShiftStep extends StepRunner {
         }
         ctx.ledger.routerTouched = true;
         call(ctx.routerLane, "router.apply", ctx.cfg.stepDeadline(), () -> {
-            ctx.cfg.router().apply(routing);
+            ctx.apply(routing);
             return Boolean.TRUE;
         }, (ok, err) -> {
             if (err != null) {

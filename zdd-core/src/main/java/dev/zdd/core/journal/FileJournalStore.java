@@ -26,8 +26,13 @@ import java.util.regex.Pattern;
  * by the next write). A file damaged anyway (by a disk, a person, a tool) is reported by {@link #read(String)} as a
  * {@link JournalCorruptException} naming the file, never half-read.
  *
- * <p>Immutable; thread-safe (writes are serialised per store; different processes should not deploy the same service at
- * once: that is what {@link dev.zdd.core.lock.DeploymentLock} is for).
+ * <p>Writes are conditional on the fencing token: under a guard file lock ({@code <service>.journal.guard}, held only
+ * for the write, serialised inside the JVM by real path) the store reads the record it holds and refuses, with
+ * {@link StaleTokenException}, a record whose {@link JournalRecord#fencingToken()} is lower: a deployer that lost its
+ * lease cannot overwrite the journal of the one that took over.
+ *
+ * <p>Immutable; thread-safe (different processes should not deploy the same service at once: that is what
+ * {@link dev.zdd.core.lock.DeploymentLock} is for).
  */
 public final class FileJournalStore implements JournalStore {
     /** Suffix of journal files. */
@@ -36,6 +41,8 @@ public final class FileJournalStore implements JournalStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileJournalStore.class);
     private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final String TMP_PREFIX = ".tmp~";
+    /** Longest wait for the guard lock of another process's write. */
+    private static final java.time.Duration GUARD_WAIT = java.time.Duration.ofSeconds(10);
 
     private final Path directory;
 
@@ -62,7 +69,11 @@ public final class FileJournalStore implements JournalStore {
         } catch (IOException e) {
             throw new JournalException("cannot create journal directory " + dir + ": " + e, e);
         }
-        return new FileJournalStore(dir);
+        try {
+            return new FileJournalStore(dir.toRealPath());
+        } catch (IOException e) {
+            throw new JournalException("cannot resolve journal directory " + dir + ": " + e, e);
+        }
     }
 
     /** The directory holding the journals. */
@@ -83,8 +94,57 @@ public final class FileJournalStore implements JournalStore {
         return directory.resolve(service + SUFFIX);
     }
 
+    /** Guards of the conditional writes inside this JVM, by real path of the guard file. */
+    private static final java.util.concurrent.ConcurrentMap<Path, Object> GUARDS = new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
-    public synchronized void write(JournalRecord record) {
+    public void write(JournalRecord record) {
+        Path guard = file(record.service()).resolveSibling(record.service() + SUFFIX + ".guard");
+        synchronized (GUARDS.computeIfAbsent(guard, g -> new Object())) {
+            try (FileChannel gc = FileChannel.open(guard, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                java.nio.channels.FileLock gl = lockBounded(gc, guard);
+                try {
+                    refuseStale(record);
+                    replace(record);
+                } finally {
+                    gl.release();
+                }
+            } catch (IOException e) {
+                throw new JournalException("cannot lock journal guard " + guard + ": " + e, e);
+            }
+        }
+    }
+
+    /** The guard lock, waiting at most {@link #GUARD_WAIT} for another process's write to end. */
+    private static java.nio.channels.FileLock lockBounded(FileChannel gc, Path guard) throws IOException {
+        long end = System.nanoTime() + GUARD_WAIT.toNanos();
+        while (true) {
+            java.nio.channels.FileLock l = gc.tryLock();
+            if (l != null) {
+                return l;
+            }
+            if (System.nanoTime() - end > 0) {
+                throw new JournalException("journal guard " + guard + " stayed locked by another process for "
+                        + GUARD_WAIT);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+        }
+    }
+
+    private void refuseStale(JournalRecord record) {
+        Optional<JournalRecord> held;
+        try {
+            held = read(record.service());
+        } catch (JournalException e) {
+            return; // a damaged or unreadable record holds no token to protect; the write replaces it or says why not
+        }
+        if (held.isPresent() && held.get().fencingToken() > record.fencingToken()) {
+            throw new StaleTokenException(record.service(), record.fencingToken(), held.get().fencingToken(),
+                    held.get().deploymentId());
+        }
+    }
+
+    private void replace(JournalRecord record) {
         Path file = file(record.service());
         byte[] bytes = JournalCodec.encode(record);
         removeLeftovers(record.service());

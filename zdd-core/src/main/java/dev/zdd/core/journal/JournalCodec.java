@@ -160,6 +160,7 @@ public final class JournalCodec {
         ObjectNode o = F.objectNode();
         o.put("deploymentId", r.deploymentId());
         o.put("sequence", r.sequence());
+        o.put("fencingToken", r.fencingToken());
         o.put("status", r.status().name());
         o.put("reason", r.reason());
         o.put("completedSteps", r.completedSteps());
@@ -298,7 +299,8 @@ public final class JournalCodec {
                 nullable(o, "routingApplied") == null ? null : routing(o.get("routingApplied")),
                 targets(field(o, "launched")), targets(field(o, "retired")),
                 DeploymentStatus.valueOf(text(o, "status")), text(o, "reason"), bool(o, "pastPointOfNoReturn"),
-                Instant.parse(text(o, "startedAt")), Instant.parse(text(o, "updatedAt")), longValue(o, "sequence"));
+                Instant.parse(text(o, "startedAt")), Instant.parse(text(o, "updatedAt")), longValue(o, "sequence"),
+                o.has("fencingToken") ? longValue(o, "fencingToken") : 0);
     }
 
     private static DeploymentSpec spec(JsonNode o) {

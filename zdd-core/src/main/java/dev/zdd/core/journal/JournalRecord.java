@@ -34,11 +34,13 @@ import java.util.Objects;
  * @param startedAt           when the deployment started
  * @param updatedAt           when this record was written
  * @param sequence            write counter, 1 for the first record of a deployment
+ * @param fencingToken        the fencing token of the lease held by the writer (0 without a lease); a store refuses a
+ *                            write whose token is lower than the one of the record it holds
  */
 public record JournalRecord(String deploymentId, DeploymentSpec spec, Plan plan, int completedSteps, boolean stepRunning,
                             Routing routingBefore, Routing routingApplied, List<Target> launched, List<Target> retired,
                             DeploymentStatus status, String reason, boolean pastPointOfNoReturn, Instant startedAt,
-                            Instant updatedAt, long sequence) {
+                            Instant updatedAt, long sequence, long fencingToken) {
 
     /** Validates and copies; throws {@link IllegalArgumentException} naming the field and the bad value. */
     public JournalRecord {
@@ -62,12 +64,22 @@ public record JournalRecord(String deploymentId, DeploymentSpec spec, Plan plan,
         if (sequence < 1) {
             throw new IllegalArgumentException("journal.sequence must be at least 1, was " + sequence);
         }
+        if (fencingToken < 0) {
+            throw new IllegalArgumentException("journal.fencingToken must not be negative, was " + fencingToken);
+        }
     }
 
     /** The first record of a deployment: RUNNING, nothing done yet. */
     public static JournalRecord start(String deploymentId, DeploymentSpec spec, Plan plan, Routing routingBefore, Instant now) {
         return new JournalRecord(deploymentId, spec, plan, 0, false, routingBefore, null, List.of(), List.of(),
-                DeploymentStatus.RUNNING, "", false, now, now, 1);
+                DeploymentStatus.RUNNING, "", false, now, now, 1, 0);
+    }
+
+    /** A copy written by the holder of {@code token} (same sequence: the writer stamps it just before writing). */
+    public JournalRecord withFencingToken(long token) {
+        return token == fencingToken ? this : new JournalRecord(deploymentId, spec, plan, completedSteps, stepRunning,
+                routingBefore, routingApplied, launched, retired, status, reason, pastPointOfNoReturn, startedAt,
+                updatedAt, sequence, token);
     }
 
     /** The service, from the spec. */
@@ -120,19 +132,19 @@ public record JournalRecord(String deploymentId, DeploymentSpec spec, Plan plan,
     /** A copy marking step {@code index} as started. */
     public JournalRecord stepStarted(int index, Instant now) {
         return new JournalRecord(deploymentId, spec, plan, index, true, routingBefore, routingApplied, launched, retired,
-                status, reason, pastPointOfNoReturn, startedAt, now, sequence + 1);
+                status, reason, pastPointOfNoReturn, startedAt, now, sequence + 1, fencingToken);
     }
 
     /** A copy marking step {@code index} as completed. */
     public JournalRecord stepCompleted(int index, Instant now) {
         return new JournalRecord(deploymentId, spec, plan, index + 1, false, routingBefore, routingApplied, launched,
-                retired, status, reason, pastPointOfNoReturn, startedAt, now, sequence + 1);
+                retired, status, reason, pastPointOfNoReturn, startedAt, now, sequence + 1, fencingToken);
     }
 
     /** A copy recording that {@code routing} was applied. */
     public JournalRecord withRoutingApplied(Routing routing, Instant now) {
         return new JournalRecord(deploymentId, spec, plan, completedSteps, stepRunning, routingBefore, routing, launched,
-                retired, status, reason, pastPointOfNoReturn, startedAt, now, sequence + 1);
+                retired, status, reason, pastPointOfNoReturn, startedAt, now, sequence + 1, fencingToken);
     }
 
     /** A copy with {@code target} added to the launched targets. */
@@ -140,7 +152,7 @@ public record JournalRecord(String deploymentId, DeploymentSpec spec, Plan plan,
         List<Target> l = new ArrayList<>(launched);
         l.add(Objects.requireNonNull(target, "target"));
         return new JournalRecord(deploymentId, spec, plan, completedSteps, stepRunning, routingBefore, routingApplied, l,
-                retired, status, reason, pastPointOfNoReturn, startedAt, now, sequence + 1);
+                retired, status, reason, pastPointOfNoReturn, startedAt, now, sequence + 1, fencingToken);
     }
 
     /** A copy with {@code target} added to the retired targets. */
@@ -148,19 +160,19 @@ public record JournalRecord(String deploymentId, DeploymentSpec spec, Plan plan,
         List<Target> r = new ArrayList<>(retired);
         r.add(Objects.requireNonNull(target, "target"));
         return new JournalRecord(deploymentId, spec, plan, completedSteps, stepRunning, routingBefore, routingApplied,
-                launched, r, status, reason, pastPointOfNoReturn, startedAt, now, sequence + 1);
+                launched, r, status, reason, pastPointOfNoReturn, startedAt, now, sequence + 1, fencingToken);
     }
 
     /** A copy with a new status and reason. */
     public JournalRecord withStatus(DeploymentStatus newStatus, String newReason, Instant now) {
         return new JournalRecord(deploymentId, spec, plan, completedSteps, stepRunning, routingBefore, routingApplied,
-                launched, retired, newStatus, newReason, pastPointOfNoReturn, startedAt, now, sequence + 1);
+                launched, retired, newStatus, newReason, pastPointOfNoReturn, startedAt, now, sequence + 1, fencingToken);
     }
 
     /** A copy marking the point of no return as passed. */
     public JournalRecord withPointOfNoReturnPassed(Instant now) {
         return new JournalRecord(deploymentId, spec, plan, completedSteps, stepRunning, routingBefore, routingApplied,
-                launched, retired, status, reason, true, startedAt, now, sequence + 1);
+                launched, retired, status, reason, true, startedAt, now, sequence + 1, fencingToken);
     }
 
     private static String ids(List<Target> targets) {

@@ -30,7 +30,7 @@ class FileJournalStoreTest {
         assertEquals(r2, store.read("web").orElseThrow());
         assertEquals(Optional.empty(), store.read("api"));
         try (var files = Files.list(store.directory())) {
-            assertEquals(java.util.List.of("web.journal"), files.map(p -> p.getFileName().toString()).sorted().toList(),
+            assertEquals(java.util.List.of("web.journal", "web.journal.guard"), files.map(p -> p.getFileName().toString()).sorted().toList(),
                     "no temporary files left behind");
         }
     }
