@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** Records using every kind of step and every routing feature. */
-final class JournalFixtures {
+public final class JournalFixtures {
     static final Instant T0 = Instant.parse("2024-05-06T07:08:09.123456789Z");
     static final Target OLD1 = new Target("old-1", "1.0", dev.zdd.api.Endpoint.of("127.0.0.1", 8080), Map.of("colour", "blue"));
     static final Target OLD2 = Target.of("old-2", "1.0", "::1", 8081);
@@ -53,7 +53,7 @@ final class JournalFixtures {
                 Stickiness.on(RequestKey.clientAddress()), List.of(Rule.match(RequestKey.attribute("user"), Set.of("u1"), "1.0")));
     }
 
-    static JournalRecord record() {
+    public static JournalRecord record() {
         DeploymentSpec spec = DeploymentSpec.builder("web", "2.0").instances(1).attributes(Map.of("colour", "green")).build();
         JournalRecord r = JournalRecord.start("web-2.0-abc-1", spec, plan(), before(), T0);
         r = r.stepStarted(0, T0.plusSeconds(1)).withLaunched(NEW1, T0.plusSeconds(2)).stepCompleted(0, T0.plusSeconds(2));
