@@ -108,6 +108,11 @@ final class LeaseKeeper implements Fence {
         if (lost != null) {
             return;
         }
+        if (err == null && started - trustedUntil >= 0) {
+            // it started after the lease stopped being trusted (the process was paused): another may hold it now
+            lose(lapsedText());
+            return;
+        }
         if (err == null) {
             synchronized (this) {
                 trustedUntil = Math.max(trustedUntil, started + trustBudget());

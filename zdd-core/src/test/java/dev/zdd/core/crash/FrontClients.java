@@ -20,12 +20,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** The child JVM's view of a {@link RouterFront}: a router, a launcher and a health probe over HTTP. Thread-safe. */
-final class FrontClients {
+public final class FrontClients {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
     private final String base;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
 
-    FrontClients(String base) {
+    public FrontClients(String base) {
         this.base = base;
     }
 
@@ -39,7 +39,7 @@ final class FrontClients {
         return r.body();
     }
 
-    TrafficRouter router() {
+    public TrafficRouter router() {
         return new TrafficRouter() {
             @Override
             public void apply(Routing routing) {
@@ -66,7 +66,47 @@ final class FrontClients {
         };
     }
 
-    TargetLauncher launcher() {
+    /**
+     * A router that sends the fencing token and this pid with every apply ({@code PUT /routing?token=&pid=}); the front
+     * refuses a token lower than the highest it has seen (409), which this router throws as {@link FencedOutException}.
+     */
+    public TrafficRouter fencedRouter() {
+        TrafficRouter plain = router();
+        long pid = ProcessHandle.current().pid();
+        return new TrafficRouter() {
+            @Override
+            public void apply(Routing routing) {
+                apply(routing, dev.zdd.api.Fence.NONE);
+            }
+
+            @Override
+            public void apply(Routing routing, dev.zdd.api.Fence fence) {
+                try {
+                    call("PUT", "/routing?token=" + fence.token() + "&pid=" + pid, JournalCodec.routingToJson(routing));
+                } catch (IOException e) {
+                    if (e.getMessage().contains("answered 409")) {
+                        throw new dev.zdd.api.FencedOutException("router refused token " + fence.token() + ": "
+                                + e.getMessage());
+                    }
+                    throw new RouterException("apply: " + e.getMessage(), e);
+                } catch (InterruptedException e) {
+                    throw new RouterException("apply: " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public Routing current() {
+                return plain.current();
+            }
+
+            @Override
+            public RouterCapabilities capabilities() {
+                return plain.capabilities();
+            }
+        };
+    }
+
+    public TargetLauncher launcher() {
         return new TargetLauncher() {
             @Override
             public Target launch(LaunchRequest request) {

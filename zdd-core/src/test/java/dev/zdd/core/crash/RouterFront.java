@@ -37,6 +37,8 @@ public final class RouterFront implements AutoCloseable {
     });
     private final Map<String, TestBackend> backends = new HashMap<>();
     private Routing routing = Routing.EMPTY;
+    private long highestToken = -1;
+    private final List<Apply> log = new java.util.ArrayList<>();
     private int applies;
 
     private RouterFront() throws IOException {
@@ -81,6 +83,15 @@ public final class RouterFront implements AutoCloseable {
         return applies;
     }
 
+    /** One PUT /routing: who sent it (pid), with which fencing token (-1: none), whether it was applied, when. */
+    public record Apply(long pid, long token, boolean applied, long nanoTime) {
+    }
+
+    /** Every PUT /routing so far, in order (a router that passes {@code ?token=} is fenced: lower tokens refused). */
+    public synchronized List<Apply> applyLog() {
+        return List.copyOf(log);
+    }
+
     /** Ids of backends running now. */
     public synchronized List<String> running() {
         return backends.keySet().stream().sorted().toList();
@@ -94,11 +105,25 @@ public final class RouterFront implements AutoCloseable {
                 case "GET /routing" -> reply(ex, 200, JournalCodec.routingToJson(routing()));
                 case "PUT /routing" -> {
                     Routing r = JournalCodec.routingFromJson(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                    long token = q.containsKey("token") ? Long.parseLong(q.get("token")) : -1;
+                    long pid = q.containsKey("pid") ? Long.parseLong(q.get("pid")) : 0;
+                    String refused = null;
                     synchronized (this) {
-                        routing = r;
-                        applies++;
+                        if (token >= 0 && token < highestToken) {
+                            refused = "fenced: token " + token + " is lower than " + highestToken;
+                            log.add(new Apply(pid, token, false, System.nanoTime()));
+                        } else {
+                            highestToken = Math.max(highestToken, token);
+                            routing = r;
+                            applies++;
+                            log.add(new Apply(pid, token, true, System.nanoTime()));
+                        }
                     }
-                    reply(ex, 200, "ok");
+                    if (refused != null) {
+                        reply(ex, 409, refused);
+                    } else {
+                        reply(ex, 200, "ok");
+                    }
                 }
                 case "POST /launch" -> {
                     Target t = launch(q.get("id"), q.get("version"));

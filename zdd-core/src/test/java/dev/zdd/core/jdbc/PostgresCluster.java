@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
  * directory that user owns. {@link #startOrSkip()} follows {@link IntegrationEnvironment}: missing binaries skip the
  * test with a message (or fail it when integration tests are required). Not thread-safe.
  */
-final class PostgresCluster implements AutoCloseable {
-    static final String INSTALL_HINT = "apt-get install postgresql";
+public final class PostgresCluster implements AutoCloseable {
+    public static final String INSTALL_HINT = "apt-get install postgresql";
     private static final String USER = "zdd";
     private static final long COMMAND_SECONDS = 90;
 
@@ -46,7 +46,7 @@ final class PostgresCluster implements AutoCloseable {
     }
 
     /** A started cluster, or empty (the reason printed) when PostgreSQL is not installed and may be skipped. */
-    static Optional<PostgresCluster> startOrSkip() throws IOException, InterruptedException {
+    public static Optional<PostgresCluster> startOrSkip() throws IOException, InterruptedException {
         Optional<Path> bin = binaries();
         if (bin.isEmpty()) {
             IntegrationEnvironment.unavailable("PostgreSQL (initdb, pg_ctl, postgres) is not installed (" + INSTALL_HINT + ")");
@@ -111,23 +111,23 @@ final class PostgresCluster implements AutoCloseable {
     }
 
     /** Starts (or restarts after {@link #stop()}) the server and waits until it accepts connections. */
-    void start() throws IOException, InterruptedException {
+    public void start() throws IOException, InterruptedException {
         run("pg_ctl", "-D", data.toString(), "-l", dir.resolve("server.log").toString(), "-w", "-t", "60", "-o",
                 "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60",
                 "start");
     }
 
     /** Stops the server (fast shutdown: open connections are cut). */
-    void stop() throws IOException, InterruptedException {
+    public void stop() throws IOException, InterruptedException {
         run("pg_ctl", "-D", data.toString(), "-m", "fast", "-w", "-t", "60", "stop");
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** A data source on the cluster's {@code postgres} database with short connect and socket timeouts. */
-    DataSource dataSource() {
+    public DataSource dataSource() {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setServerNames(new String[] {"127.0.0.1"});
         ds.setPortNumbers(new int[] {port});
@@ -140,7 +140,7 @@ final class PostgresCluster implements AutoCloseable {
     }
 
     /** The JDBC URL (for child JVMs). */
-    String url() {
+    public String url() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=" + USER + "&connectTimeout=2&socketTimeout=5"
                 + "&loginTimeout=3";
     }
