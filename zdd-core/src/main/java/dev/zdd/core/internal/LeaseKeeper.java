@@ -97,7 +97,12 @@ final class LeaseKeeper implements Fence {
             DeploymentLock.Lease l = lease;
             calls.call(scope, null, "lease.renew", bound, () -> {
                 long started = clock.nanoTime();
-                l.renew();
+                try {
+                    l.renew();
+                } catch (LeaseLostException e) {
+                    lose(Texts.message(e)); // at once: no call may pass the fence from now on
+                    throw e;
+                }
                 return started;
             }, (started, err) -> renewed(started, err));
             tick(calls, actor, every, bound);

@@ -30,9 +30,18 @@ final class LeaseLoss {
         for (Target t : l.launchedAlive()) {
             alive.add(t.id());
         }
+        List<String> retired = new ArrayList<>(l.preexistingDown());
+        for (Target t : l.retired) {
+            if (!retired.contains(t.id())) {
+                retired.add(t.id());
+            }
+        }
         leftovers.add("stopped " + where + " when it lost its lease; the routing is as it last left it ("
                 + (l.lastApplied == null ? "unchanged" : "last applied " + Texts.routing(l.lastApplied)) + ")"
                 + (alive.isEmpty() ? "" : ", targets it launched still run: " + alive)
+                + (retired.isEmpty() ? "" : ", targets it retired or may have stopped: " + retired)
+                + (l.unsettled.isEmpty() ? "" : ", launcher calls still without an answer: " + l.unsettled)
+                + (l.launchesInDoubt.isEmpty() ? "" : ", launches in doubt (may run): " + l.launchesInDoubt.keySet())
                 + "; the new holder's recovery (or a person) must finish or undo it");
         return new DeploymentResult(ctx.id, ctx.spec.service(), ctx.spec.version(), DeploymentStatus.FAILED, reason,
                 startedAt, ctx.now(), l.routingBefore, l.lastApplied == null ? l.routingBefore : l.lastApplied,

@@ -46,6 +46,9 @@ final class Rollback {
     private boolean trafficRestored;
     private boolean inventoryAsked;
     private Action settling;
+    /** The action in progress (null between actions or once stopped). */
+    private Action current;
+    private boolean stopped;
 
     Rollback(RunContext ctx, Done done) {
         this.ctx = ctx;
@@ -69,6 +72,19 @@ final class Rollback {
             settling = null;
             relaunch(ledger.preexistingDown(), 0);
         });
+    }
+
+    /**
+     * Stops at once (the deployment lost its lease): the action in progress ends FAILED with {@code why}, its calls and
+     * timers are cut off, and nothing more is done or reported.
+     */
+    void stop(String why) {
+        stopped = true;
+        settling = null;
+        Action a = current;
+        if (a != null && !a.scope.closed()) {
+            a.fail(why);
+        }
     }
 
     private void settled() {
@@ -339,8 +355,16 @@ final class Rollback {
         final Scope scope = new Scope();
         final Instant started = ctx.now();
 
+        /** Made after {@link #stop}: cut off before it starts, reports nothing. */
+        final boolean silent = stopped;
+
         Action(String what) {
             this.name = "rollback: " + what;
+            if (silent) {
+                scope.close();
+                return;
+            }
+            current = this;
             LOG.warn("deployment {}: {}", ctx.id, name);
             ctx.events.emit(new DeploymentEvent.StepStarted(ctx.id, started, -1, name));
         }
@@ -356,6 +380,9 @@ final class Rollback {
         }
 
         private void end(Outcome o, String detail) {
+            if (silent) {
+                return;
+            }
             scope.close();
             Instant now = ctx.now();
             ledger.outcomes.add(new StepOutcome(-1, name, o, started, now, detail));

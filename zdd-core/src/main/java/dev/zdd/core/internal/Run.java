@@ -48,6 +48,7 @@ public final class Run extends DeploymentHandle implements StepRunner.Owner {
     private String reason = "";
     private DeploymentLock.Lease lease;
     private Function<Routing, Plan> planner;
+    private Rollback rollingBack;
 
     private Run(EngineConfig cfg, Reliability rel, DeploymentSpec spec, String id, JournalRecord recovered, Routing seen,
                 DeploymentLock.Lease lease, Phase first) {
@@ -469,7 +470,8 @@ public final class Run extends DeploymentHandle implements StepRunner.Owner {
         ctx.journal.forwardOver();
         ctx.journal.write(x -> x.withStatus(DeploymentStatus.ROLLING_BACK, why, ctx.now()));
         ctx.events.emit(new DeploymentEvent.RollbackStarted(ctx.id, ctx.now(), why));
-        new Rollback(ctx, this::rolledBack).start();
+        rollingBack = new Rollback(ctx, this::rolledBack);
+        rollingBack.start();
     }
 
     private void rolledBack(DeploymentStatus end) {
@@ -544,6 +546,9 @@ public final class Run extends DeploymentHandle implements StepRunner.Owner {
         StepRunner r = p instanceof Phase.Stepping st ? st.runner() : p instanceof Phase.Paused q ? q.runner() : null;
         if (r != null) {
             close(r, Outcome.FAILED, "stopped: the deployment lost its lease");
+        }
+        if (rollingBack != null) {
+            rollingBack.stop("stopped: the deployment lost its lease");
         }
         runScope.close();
         end(LeaseLoss.result(ctx, p, why, startedAt == null ? createdAt : startedAt));

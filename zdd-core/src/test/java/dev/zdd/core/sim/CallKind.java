@@ -12,7 +12,9 @@ enum CallKind {
     CHECK(Fault.OK, Fault.SLOW, Fault.THROW, Fault.HANG, Fault.LATE, Fault.BAD, Fault.UNSURE, Fault.NULL),
     HOOK(Fault.OK, Fault.SLOW, Fault.THROW, Fault.HANG, Fault.LATE),
     JOURNAL_WRITE(Fault.OK, Fault.THROW),
-    LOCK(Fault.OK, Fault.THROW);
+    LOCK(Fault.OK, Fault.THROW),
+    /** A lease renewal: throws as an unreachable store. */
+    RENEW(Fault.OK, Fault.THROW);
 
     private final Fault[] faults;
 

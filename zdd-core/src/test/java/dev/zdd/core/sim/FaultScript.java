@@ -50,7 +50,7 @@ record FaultScript(long seed, double faultRate, double interjectRate, boolean bl
         int n = counts.get(kind).getAndIncrement();
         Dice dice = Dice.of(seed, 77, kind.ordinal(), n);
         Fault fault = Fault.OK;
-        boolean store = kind == CallKind.JOURNAL_WRITE || kind == CallKind.LOCK;
+        boolean store = kind == CallKind.JOURNAL_WRITE || kind == CallKind.LOCK || kind == CallKind.RENEW;
         if (dice.chance(store ? faultRate / 10 : faultRate)) {
             Fault[] options = kind.faults();
             fault = options[1 + dice.between(0, options.length - 2)];

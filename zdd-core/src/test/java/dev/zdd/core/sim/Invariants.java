@@ -89,6 +89,9 @@ final class Invariants {
             v.add("the result says nothing was done (no steps), but the router was applied " + w.applies()
                     + " times, " + w.launches() + " instances launched, " + w.retires() + " retired");
         }
+        for (String t : w.staleCalls()) {
+            v.add("no router apply, launcher call or journal write from a stale lease: " + t);
+        }
         for (String t : w.touchedAfterEnd()) {
             v.add("after completion() completed, the engine still called " + t);
         }

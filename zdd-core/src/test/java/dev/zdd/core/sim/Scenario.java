@@ -31,11 +31,26 @@ import java.util.List;
  * @param faultRate     chance that a call misbehaves
  * @param interjectRate chance that a handle call arrives during a call
  * @param script        the person's handle calls at virtual times
+ * @param lease         with a lock: the lease's ttl, renewal outage and takeover ({@code null}: grants never expire)
  */
 record Scenario(long seed, List<Target> olds, Routing before, DeploymentSpec spec, RouterCapabilities capabilities,
                 Duration stepDeadline, ProbePolicy probePolicy, Duration lockBusyFor, Duration lockWait, boolean journal,
                 String planText, Strategy strategy, Plan plan, double faultRate, double interjectRate,
-                List<Call> script) {
+                List<Call> script, Lease lease) {
+
+    /**
+     * A lease that expires: renewals fail from {@code outageFrom} for {@code outageFor} (the store unreachable); at the
+     * end of the outage another deployer takes the lease over if it has expired by then. With {@code forcedAt}, another
+     * deployer takes it over at that time whatever its expiry (a lease broken by hand, a store whose clock ran ahead):
+     * the holder learns it at its next renewal, and until then the router and the journal refuse its stale token.
+     */
+    record Lease(Duration ttl, Duration outageFrom, Duration outageFor, Duration forcedAt) {
+        @Override
+        public String toString() {
+            return "ttl " + ttl + (outageFor == null ? "" : ", renewals fail from " + outageFrom + " for " + outageFor)
+                    + (forcedAt == null ? "" : ", taken over by force at " + forcedAt);
+        }
+    }
 
     /** A handle call at a virtual time after the start. */
     record Call(Duration at, HandleAction action) {
@@ -66,7 +81,8 @@ record Scenario(long seed, List<Target> olds, Routing before, DeploymentSpec spe
     String describe() {
         return "seed " + seed + "\n  before: " + before + "\n  spec: " + spec + "\n  capabilities: " + capabilities
                 + "\n  stepDeadline " + stepDeadline + ", probes " + probePolicy + "\n  lock: "
-                + (lockBusyFor == null ? "none" : "busy for " + lockBusyFor + ", lockWait " + lockWait) + ", journal: "
+                + (lockBusyFor == null ? "none" : "busy for " + lockBusyFor + ", lockWait " + lockWait
+                + (lease == null ? "" : ", lease " + lease)) + ", journal: "
                 + journal + "\n  faults: rate " + faultRate + ", interjections " + interjectRate + ", blocking "
                 + blockingFaults() + "\n  handle script: " + script + "\n  plan: " + planText;
     }

@@ -54,7 +54,25 @@ final class ScenarioGenerator {
         double faultRate = dice.pick(0.0, 0.03, 0.08, 0.08, 0.2);
         double interjectRate = dice.pick(0.0, 0.0, 0.02, 0.05, 0.15);
         return new Scenario(seed, List.copyOf(olds), before, spec, caps, stepDeadline, probes, lockBusyFor, lockWait,
-                journal, plan.text(), plan.strategy(), plan.plan(), faultRate, interjectRate, script(dice));
+                journal, plan.text(), plan.strategy(), plan.plan(), faultRate, interjectRate, script(dice),
+                lockBusyFor == null ? null : lease(Dice.of(seed, 911)));
+    }
+
+    /**
+     * Half the runs with a lock get a lease that expires (its own dice, so that the rest of the scenario is what it was
+     * before leases existed); half of those lose the lease store for a while, often long enough to be taken over.
+     */
+    private static Scenario.Lease lease(Dice dice) {
+        if (!dice.chance(0.5)) {
+            return null;
+        }
+        Duration ttl = dice.millisBetween(2_000, 600_000);
+        Duration forced = dice.chance(0.3) ? dice.millisBetween(0, 1_800_000) : null;
+        if (!dice.chance(0.5)) {
+            return new Scenario.Lease(ttl, null, null, forced);
+        }
+        return new Scenario.Lease(ttl, dice.millisBetween(0, 1_800_000), dice.millisBetween(ttl.toMillis() / 4,
+                3 * ttl.toMillis()), forced);
     }
 
     private static Duration stepDeadline(Dice dice) {

@@ -28,6 +28,18 @@ final class SimRouter implements dev.zdd.api.TrafficRouter {
     }
 
     @Override
+    public void apply(Routing routing, dev.zdd.api.Fence fence) {
+        long current = world.leaseToken();
+        if (fence.token() > 0 && fence.token() < current) {
+            // a fenced router: the stale holder's apply never takes effect
+            world.count("LEASE.FENCED_APPLY");
+            world.log("router refused apply with stale token " + fence.token() + " (current " + current + ")");
+            throw new dev.zdd.api.FencedOutException("sim: router refused stale token " + fence.token());
+        }
+        apply(routing);
+    }
+
+    @Override
     public void apply(Routing routing) {
         FaultScript.Decision d = world.next(CallKind.ROUTER_APPLY, "router.apply " + routing);
         world.interject(d, FaultScript.When.BEFORE);

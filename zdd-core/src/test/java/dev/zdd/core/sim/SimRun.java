@@ -77,7 +77,7 @@ final class SimRun {
         }
         List<DeploymentEvent> events = Collections.synchronizedList(new ArrayList<>());
         SimJudges judges = new SimJudges(w, s.stepDeadline());
-        SimStores.Lock lock = s.lockBusyFor() == null ? null : new SimStores.Lock(w, s.lockBusyFor());
+        SimStores.Lock lock = s.lockBusyFor() == null ? null : new SimStores.Lock(w, s.lockBusyFor(), s.lease());
         Engine engine;
         try {
             Engine.Builder b = Engine.builder().router(new SimRouter(w, s.capabilities(), s.stepDeadline()))
@@ -154,6 +154,9 @@ final class SimRun {
                 v.add("completion() completed with " + describe(c) + " but result() is " + describe(r));
             }
             v.addAll(Invariants.terminal(w, s.before(), planned.get(), r));
+            if (r.reason().startsWith("lost its lease")) {
+                w.count("LEASE.LOST_ENDED");
+            }
             v.addAll(EventChecks.check(List.copyOf(events), r, steps));
             if (lock != null && lock.held()) {
                 v.add("the lock is still held after the deployment ended");

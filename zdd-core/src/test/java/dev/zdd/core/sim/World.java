@@ -31,6 +31,9 @@ final class World {
     private final Set<String> launchedNew = new LinkedHashSet<>();
     private final Map<String, Integer> faultCounts = new LinkedHashMap<>();
     private final List<String> touchedAfterEnd = new ArrayList<>();
+    private final List<String> staleCalls = new ArrayList<>();
+    private volatile java.util.function.Supplier<String> leaseState = () -> null;
+    private volatile java.util.function.LongSupplier leaseToken = () -> 0;
     private Routing table;
     private int applies;
     private int launches;
@@ -66,6 +69,14 @@ final class World {
             }
             if (completed && (kind == CallKind.ROUTER_APPLY || kind == CallKind.LAUNCH || kind == CallKind.RETIRE)) {
                 touchedAfterEnd.add(what + " (" + kind + "#" + d.index() + ")");
+            }
+            if (kind == CallKind.ROUTER_APPLY || kind == CallKind.LAUNCH || kind == CallKind.RETIRE
+                    || kind == CallKind.JOURNAL_WRITE) {
+                String stale = leaseState.get();
+                if (stale != null) {
+                    staleCalls.add(what + " (" + kind + "#" + d.index() + ") at " + time.now() + " with a stale lease: "
+                            + stale);
+                }
             }
         }
         if (d.fault() != Fault.OK || d.interject() != null || verbose) {
@@ -187,6 +198,31 @@ final class World {
 
     synchronized boolean isCompleted() {
         return completed;
+    }
+
+    /** Counts an event of the run under {@code key} (reported with the injected faults). */
+    synchronized void count(String key) {
+        faultCounts.merge(key, 1, Integer::sum);
+    }
+
+    /** Tells the world how to know whether the run's lease is stale now (a reason, or null while current). */
+    void leaseState(java.util.function.Supplier<String> state) {
+        leaseState = state;
+    }
+
+    /** Tells the world the token of the lease's current holder. */
+    void leaseToken(java.util.function.LongSupplier token) {
+        leaseToken = token;
+    }
+
+    /** The token of the lease's current holder (0 without a lock): fenced collaborators refuse lower ones. */
+    long leaseToken() {
+        return leaseToken.getAsLong();
+    }
+
+    /** Router applies, launcher calls and journal writes made while the run's lease was expired or taken over. */
+    synchronized List<String> staleCalls() {
+        return List.copyOf(staleCalls);
     }
 
     synchronized List<String> touchedAfterEnd() {
