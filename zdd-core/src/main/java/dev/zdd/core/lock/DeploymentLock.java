@@ -12,8 +12,8 @@ import java.util.Optional;
  * clock, and checks it before every router apply, launcher call and journal write; a deployment whose lease lapsed or
  * was taken over touches nothing more (see {@code docs/leases.md}).
  *
- * <p>{@link FileDeploymentLock} uses a lock file on this machine; {@code JdbcDeploymentLock} (module zdd-core,
- * package {@code dev.zdd.core.lock.jdbc}) a database row, for deployers on several machines. Waiting for a busy lock is
+ * <p>{@link FileDeploymentLock} uses a lock file on this machine; {@link dev.zdd.core.jdbc.JdbcDeploymentLock} a
+ * database row, for deployers on several machines. Waiting for a busy lock is
  * not the lock's job: {@link DeploymentLocks#acquire} retries through the engine's scheduler.
  *
  * <p>Implementations must be thread-safe and must never block without a short bound.
