@@ -45,13 +45,14 @@ final class LeaseKeeper implements Fence {
     }
 
     /**
-     * Holds {@code l}, granted by a lock whose grants last {@code ttl}, counting validity from now. A null lease (no
-     * lock) makes this a fence that never refuses.
+     * Holds {@code l}, granted by {@code lock}, counting validity ({@link DeploymentLock#ttl()}) from now. A null lease
+     * (no lock) makes this a fence that never refuses.
      */
-    void hold(DeploymentLock.Lease l, Duration ttl) {
-        if (l == null) {
+    void hold(DeploymentLock.Lease l, DeploymentLock lock) {
+        if (l == null || lock == null) {
             return;
         }
+        Duration ttl = lock.ttl();
         long now = clock.nanoTime();
         this.ttlNanos = ttl.compareTo(Duration.ofDays(365 * 100)) >= 0 ? 0 : Durations.nanos(ttl);
         synchronized (this) {

@@ -58,7 +58,7 @@ public final class Run extends DeploymentHandle implements StepRunner.Owner {
         this.lease = lease;
         this.phase = first;
         this.createdAt = ctx.now();
-        ctx.lease.hold(lease, rel.lock() == null ? DeploymentLock.NEVER_EXPIRES : rel.lock().ttl());
+        ctx.lease.hold(lease, rel.lock());
     }
 
     /** A deployment of a plan validated against {@code before}; it starts on the scheduler at {@link #start()}. */
@@ -100,7 +100,7 @@ public final class Run extends DeploymentHandle implements StepRunner.Owner {
 
     /** Schedules the first step (or the recovery) on the scheduler and returns at once. */
     public Run start() {
-        ctx.actor.post(this::keepLease);
+        ctx.actor.post(() -> ctx.lease.start(ctx.calls, ctx.actor, ctx.cfg.stepDeadline(), this::leaseLost));
         ctx.cfg.scheduler().schedule(Duration.ZERO, () -> ctx.actor.post(recovered != null ? this::beginRecovery
                 : this::beginRunning));
         return this;
@@ -254,8 +254,8 @@ public final class Run extends DeploymentHandle implements StepRunner.Owner {
             return;
         }
         lease = l;
-        ctx.lease.hold(l, ctx.rel.lock() == null ? DeploymentLock.NEVER_EXPIRES : ctx.rel.lock().ttl());
-        keepLease();
+        ctx.lease.hold(l, ctx.rel.lock());
+        ctx.lease.start(ctx.calls, ctx.actor, ctx.cfg.stepDeadline(), this::leaseLost);
         phase = new Phase.Planning();
         if (ctx.rel.journal() != null) {
             try {
@@ -528,30 +528,22 @@ public final class Run extends DeploymentHandle implements StepRunner.Owner {
                 startedAt == null ? createdAt : startedAt, now, seen, seen, List.of(), List.of(), List.of(), List.of()));
     }
 
-    /** Renews the lease while the deployment lives; losing it ends the deployment through {@link LeaseLoss}. */
-    private void keepLease() {
-        ctx.lease.start(ctx.calls, ctx.actor, ctx.cfg.stepDeadline(), this::leaseLost);
-    }
-
     /** The lease is lost: touch nothing more (no rollback, no journal write) and end FAILED naming the new holder. */
     private void leaseLost(String why) {
         Phase p = phase;
-        if (p instanceof Phase.Finished) {
-            return;
-        }
         if (p instanceof Phase.Waiting || p instanceof Phase.Planning) {
             notStarted("lost its lease before touching anything: " + why);
-            return;
+        } else if (!(p instanceof Phase.Finished)) {
+            StepRunner r = p instanceof Phase.Stepping st ? st.runner() : p instanceof Phase.Paused q ? q.runner() : null;
+            if (r != null) {
+                close(r, Outcome.FAILED, "stopped: the deployment lost its lease");
+            }
+            if (rollingBack != null) {
+                rollingBack.stop("stopped: the deployment lost its lease");
+            }
+            runScope.close();
+            end(LeaseLoss.result(ctx, p, why, startedAt == null ? createdAt : startedAt));
         }
-        StepRunner r = p instanceof Phase.Stepping st ? st.runner() : p instanceof Phase.Paused q ? q.runner() : null;
-        if (r != null) {
-            close(r, Outcome.FAILED, "stopped: the deployment lost its lease");
-        }
-        if (rollingBack != null) {
-            rollingBack.stop("stopped: the deployment lost its lease");
-        }
-        runScope.close();
-        end(LeaseLoss.result(ctx, p, why, startedAt == null ? createdAt : startedAt));
     }
 
     private void end(DeploymentResult res) {
