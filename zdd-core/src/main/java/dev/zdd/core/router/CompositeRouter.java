@@ -119,7 +119,14 @@ public final class CompositeRouter implements TrafficRouter {
 
     @Override
     public void apply(Routing routing) {
+        apply(routing, dev.zdd.api.Fence.NONE);
+    }
+
+    /** Applies to every member, passing each the fence (so that fenced members can refuse a stale token). */
+    @Override
+    public void apply(Routing routing, dev.zdd.api.Fence fence) {
         Objects.requireNonNull(routing, "routing");
+        Objects.requireNonNull(fence, "fence");
         if (routing.stickiness() != null && !capabilities.stickiness() && membersSticky) {
             throw new IllegalArgumentException("composite router " + names + " does not support stickiness (requested "
                     + routing.stickiness().key() + "): its members may hash keys differently (in-process FNV-1a, nginx "
@@ -130,7 +137,7 @@ public final class CompositeRouter implements TrafficRouter {
         synchronized (lock) {
             Interrupt interrupt = new Interrupt();
             try {
-                applyLocked(routing, interrupt);
+                applyLocked(routing, fence, interrupt);
             } finally {
                 if (interrupt.seen) {
                     Thread.currentThread().interrupt();
@@ -139,7 +146,7 @@ public final class CompositeRouter implements TrafficRouter {
         }
     }
 
-    private void applyLocked(Routing routing, Interrupt interrupt) {
+    private void applyLocked(Routing routing, dev.zdd.api.Fence fence, Interrupt interrupt) {
         List<Outcome<Routing>> before = runAll("read current", TrafficRouter::current, interrupt);
         List<String> unreadable = new ArrayList<>();
         for (int i = 0; i < before.size(); i++) {
@@ -152,7 +159,7 @@ public final class CompositeRouter implements TrafficRouter {
                     + String.join("; ", unreadable));
         }
         List<Outcome<Void>> applied = runAll("apply", r -> {
-            r.apply(routing);
+            r.apply(routing, fence);
             return null;
         }, interrupt);
         List<Integer> toUndo = new ArrayList<>();
@@ -170,7 +177,7 @@ public final class CompositeRouter implements TrafficRouter {
             LOG.info("composite router {}: applied {}", names, routing);
             return;
         }
-        String undo = undo(toUndo, before, applied);
+        String undo = undo(toUndo, before, applied, fence);
         String msg = "composite apply failed on " + String.join("; ", failed) + "; " + undo;
         LOG.warn(msg);
         Throwable cause = null;
@@ -189,7 +196,8 @@ public final class CompositeRouter implements TrafficRouter {
      * that a late finish cannot overwrite the undo. Waits at most {@code timeout}, not interruptibly (an interrupt is
      * remembered and restored by the caller).
      */
-    private String undo(List<Integer> toUndo, List<Outcome<Routing>> before, List<Outcome<Void>> applied) {
+    private String undo(List<Integer> toUndo, List<Outcome<Routing>> before, List<Outcome<Void>> applied,
+                        dev.zdd.api.Fence fence) {
         if (toUndo.isEmpty()) {
             return "no router had been switched, nothing to undo";
         }
@@ -203,7 +211,7 @@ public final class CompositeRouter implements TrafficRouter {
                 if (!original.awaitEnd(deadline)) {
                     throw new RouterException("its apply call was still running");
                 }
-                r.apply(previous);
+                r.apply(previous, fence);
                 return null;
             }));
         }

@@ -66,6 +66,43 @@ class CompositeRouterTest {
     }
 
     @Test
+    void passesTheFenceToEveryMember() {
+        List<Long> tokens = new java.util.concurrent.CopyOnWriteArrayList<>();
+        class Fenced implements dev.zdd.api.TrafficRouter {
+            final InProcessRouter inner = InProcessRouter.create();
+
+            @Override
+            public void apply(dev.zdd.api.Routing routing) {
+                throw new AssertionError("the composite must pass the fence");
+            }
+
+            @Override
+            public void apply(dev.zdd.api.Routing routing, dev.zdd.api.Fence fence) {
+                tokens.add(fence.token());
+                inner.apply(routing);
+            }
+
+            @Override
+            public dev.zdd.api.Routing current() {
+                return inner.current();
+            }
+        }
+        dev.zdd.api.Fence fence = new dev.zdd.api.Fence() {
+            @Override
+            public long token() {
+                return 42;
+            }
+
+            @Override
+            public void check() {
+            }
+        };
+        CompositeRouter both = CompositeRouter.allOrNothing(new Fenced(), new Fenced());
+        both.apply(ON_BLUE, fence);
+        assertEquals(List.of(42L, 42L), tokens);
+    }
+
+    @Test
     void appliesToAllAndReadsTheCommonTable() {
         InProcessRouter one = InProcessRouter.create();
         InProcessRouter two = InProcessRouter.create();
