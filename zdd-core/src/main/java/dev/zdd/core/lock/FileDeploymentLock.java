@@ -54,7 +54,7 @@ public final class FileDeploymentLock implements DeploymentLock {
     private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final int ATTEMPTS = 3;
     /** Longest time spent re-reading the owner record of a lock just taken by another process. */
-    private static final Duration OWNER_READ_WAIT = Duration.ofSeconds(2);
+    private static final Duration OWNER_READ_WAIT = Duration.ofSeconds(5);
     /** Locks held by this JVM, by real path of the file; guarded by itself. */
     private static final Map<Path, FileLease> HELD = new HashMap<>();
     /**
@@ -134,6 +134,9 @@ public final class FileDeploymentLock implements DeploymentLock {
     }
 
     private FileLease acquire(String service, Path file, LockOwner owner) {
+        // encode once before locking: the first encoding loads the JSON classes, which can take seconds on a loaded
+        // machine, and the holder's record must follow the lock at once (a refused process waits for it to name it)
+        new LockFileRecord(owner, 0, clock.now(), ttl).encode();
         LockFileRecord broken = null;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             Object keyBefore = LockFiles.fileKey(file);
