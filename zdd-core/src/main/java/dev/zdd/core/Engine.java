@@ -412,7 +412,11 @@ public final class Engine {
             return this;
         }
 
-        /** At most one deployment per service at a time; a second one is refused naming the holder. Default: none. */
+        /**
+         * At most one deployment per service at a time; a second one is refused naming the holder. Its grants are
+         * leases: renewed while the deployment runs and checked before every router apply, launcher call and journal
+         * write (see {@code docs/leases.md}). Default: none.
+         */
         public Builder lock(DeploymentLock v) {
             lock = Arguments.notNull("lock", v);
             return this;
