@@ -55,16 +55,27 @@ import java.util.regex.Pattern;
  * retire it, and only it: a reused pid with another start time is left alone. Environment values are secrets: they are
  * never logged or put into messages; neither are arguments (only the program's name is logged).
  *
- * <p>Inventory (every deploy is a new process): every instance is recorded, right after its process started, in
+ * <p>Inventory (every deploy is a new process): every instance is recorded in
  * {@code <stateDirectory>/<service>/<targetId>.instance} (a properties file with id, service, version, attributes, pid,
- * process start time, host, port and log file, written to a temporary file, forced to disk and renamed into place;
- * {@link Builder#stateDirectory(Path)}, default {@value #DEFAULT_STATE_DIRECTORY_NAME} under {@code java.io.tmpdir}).
- * A launcher built later, in any process, with the same state directory finds the live instances of a service with
- * {@link #discover(String)} and retires them by their record. A record whose process has exited (or whose pid now
- * belongs to a process with another start time) is stale: {@code discover} drops it, and {@code retire} treats the
- * target as verifiably gone. The record is removed when its instance is retired or its launch fails. (Between the
- * process's start and the record's rename there is a window of a few file operations in which a killed deployer leaves
- * an instance nobody recorded.)
+ * process start time, host, port, log file and launch token, written to a temporary file, forced to disk and renamed
+ * into place; {@link Builder#stateDirectory(Path)}, default {@value #DEFAULT_STATE_DIRECTORY_NAME} under
+ * {@code java.io.tmpdir}). There is no moment at which a killed launcher leaves an instance nobody can find: before the
+ * process is spawned the launch is recorded durably as <em>pending</em> ({@code <targetId>.pending}: the target, a
+ * unique launch token, the launching process's pid and start time, the time), and the process is started as
+ * {@code /bin/sh -c 'echo $$ > "$1" || exit 125; shift; exec "$@"' zdd-launch <targetId.pid> <program> <args...>}
+ * (constant shell text; the pid file, program and arguments are positional parameters, never interpolated) with the
+ * token in its environment ({@code ZDD_LAUNCH_TOKEN}), so the process writes its own pid before the program runs and
+ * {@code exec} keeps that pid. A launcher built later, in any process, with the same state directory finds the live
+ * instances of a service with {@link #discover(String)}, which first settles the pending launches of launchers that
+ * died: the process named by the pid file (or, if the shell had not written it yet, found by its token in
+ * {@code /proc/<pid>/environ}) is recorded and listed when its environment carries the launch's token (a reused pid
+ * never does); a pending launch with no such process (killed before the spawn, or the process has exited) is removed.
+ * The pending launches of a launcher that still runs are listed but left to it. A record whose process has exited (or
+ * whose pid now belongs to a process with another start time) is stale: {@code discover} drops it, and {@code retire}
+ * treats the target as verifiably gone. The record is removed when its instance is retired or its launch fails.
+ * {@link #recordsBeforeStarting()} is therefore {@code true}: the engine takes a launch in doubt that {@code discover}
+ * does not list as never started. Needs {@code /bin/sh}; on systems without {@code /proc} the pid file is checked by
+ * the process's start time instead of its environment.
  *
  * <p>{@link #retire(Target, Duration)} identifies the process by the record (or, without one, by the target's
  * {@value #PID_ATTRIBUTE} and {@value #STARTED_ATTRIBUTE} attributes: a pid reused by another process is never
@@ -122,6 +133,9 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
     private final Duration killWait;
     private final int logTailLines;
     private final Inventory inventory;
+    private final PendingLaunches pending;
+    private final ProcessControl stopper;
+    private final java.util.function.Consumer<Stage> hook;
     private final ConcurrentHashMap<String, Running> running = new ConcurrentHashMap<>();
     private final Object portLock = new Object();
     private int nextPort;
@@ -139,6 +153,9 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
         this.killWait = b.killWait;
         this.logTailLines = b.logTailLines;
         this.inventory = new Inventory(b.stateDirectory);
+        this.pending = new PendingLaunches(inventory);
+        this.stopper = new ProcessControl(b.killWait);
+        this.hook = b.hook;
         this.nextPort = b.portMin;
     }
 
@@ -153,16 +170,18 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
             throw new IllegalArgumentException("launch request must not be null");
         }
         String id = request.targetId();
+        String service = request.service();
         Running old = running.get(id);
         if (old != null && old.process.isAlive()) {
             throw new LaunchException("target " + id + " is already running as pid " + old.process.pid()
                     + " on port " + old.port + "; retire it first");
         }
-        for (Inventory.Entry e : inventory.list(request.service())) {
-            if (e.target().id().equals(id) && live(e.pid(), e.started()).isPresent()) {
-                throw new LaunchException("target " + id + " of service " + request.service() + " is already running as pid "
+        pending.settle(service);
+        for (Inventory.Entry e : inventory.list(service)) {
+            if (e.target().id().equals(id) && ProcessControl.live(e.pid(), e.started()).isPresent()) {
+                throw new LaunchException("target " + id + " of service " + service + " is already running as pid "
                         + e.pid() + " on port " + e.target().endpoint().port() + " (recorded in "
-                        + inventory.file(request.service(), id) + " by an earlier launch); retire it first");
+                        + inventory.file(service, id) + " by an earlier launch); retire it first");
             }
         }
         Path log = logDirectory.resolve(id + ".log");
@@ -171,6 +190,7 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
         } catch (IOException e) {
             throw new LaunchException("target " + id + ": cannot create log directory " + logDirectory + ": " + e.getMessage(), e);
         }
+        String token = java.util.UUID.randomUUID().toString();
         Process process;
         int port;
         synchronized (portLock) {
@@ -178,65 +198,99 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
             List<String> args = new ArrayList<>(command.size());
             for (String a : command) {
                 args.add(a.replace("{port}", String.valueOf(port)).replace("{version}", request.version())
-                        .replace("{id}", id).replace("{service}", request.service()).replace("{host}", host));
+                        .replace("{id}", id).replace("{service}", service).replace("{host}", host));
             }
-            ProcessBuilder pb = new ProcessBuilder(args).directory(workingDirectory.toFile()).redirectErrorStream(true)
+            args.set(0, Spawn.program(id, args.get(0), workingDirectory));
+            // recorded durably BEFORE the process exists: a launcher killed right after the spawn leaves a findable trace
+            long[] me = ProcessControl.self();
+            inventory.deletePending(service, id);
+            inventory.writePending(new Inventory.Pending(service, new Target(id, request.version(),
+                    new Endpoint(host, port), request.attributes()), log, token, me[0], me[1], System.currentTimeMillis()));
+            hook.accept(Stage.PENDING_RECORDED);
+            ProcessBuilder pb = new ProcessBuilder(Spawn.command(inventory.pidFile(service, id), args))
+                    .directory(workingDirectory.toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
             pb.redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
             if (!inheritEnvironment) {
                 pb.environment().clear();
             }
             pb.environment().putAll(environment);
+            pb.environment().put(ProcessControl.TOKEN_VARIABLE, token);
             try {
                 process = pb.start();
             } catch (IOException e) {
+                inventory.deletePending(service, id);
                 throw new LaunchException("target " + id + ": cannot start " + args.get(0) + " in " + workingDirectory + ": "
                         + e.getMessage(), e);
             }
-            running.put(id, new Running(process, port, log, request.service()));
+            running.put(id, new Running(process, port, log, service));
         }
+        hook.accept(Stage.SPAWNED);
         Map<String, String> attrs = new LinkedHashMap<>(request.attributes());
         attrs.put(PID_ATTRIBUTE, String.valueOf(process.pid()));
-        long started = process.info().startInstant().map(Instant::toEpochMilli).orElse(-1L);
+        long started = ProcessControl.startMillis(process.toHandle());
         if (started >= 0) {
             attrs.put(STARTED_ATTRIBUTE, String.valueOf(started));
         }
         Target target = new Target(id, request.version(), new Endpoint(host, port), attrs);
         try {
-            inventory.write(new Inventory.Entry(request.service(), target, process.pid(), started, log));
+            inventory.write(new Inventory.Entry(service, target, process.pid(), started, log, token));
         } catch (RuntimeException e) {
-            stop(id, process, Duration.ZERO);
+            stopper.stop(id, process.toHandle(), Duration.ZERO);
             running.remove(id);
+            inventory.deletePending(service, id);
             throw new LaunchException("target " + id + ": " + e.getMessage() + "; the process (pid " + process.pid()
                     + ") was stopped", e);
         }
+        forgetPending(service, id, false);
         LOG.info("launched target {} (version {}) as pid {} on {}:{}: {}; log {}", id, request.version(), process.pid(),
                 host, port, command.get(0), log);
         try {
             if (process.waitFor(startupCheck.toMillis(), TimeUnit.MILLISECONDS)) {
                 running.remove(id);
-                killLeft(process.descendants().toList());
-                inventory.delete(request.service(), id);
+                ProcessControl.killLeft(process.descendants().toList());
+                inventory.delete(service, id);
+                forgetPending(service, id, true);
                 throw new LaunchException("target " + id + " (version " + request.version() + ", pid " + process.pid()
                         + ", port " + port + "): " + command.get(0) + " exited with code " + process.exitValue()
-                        + " within startup check of " + Texts.millis(startupCheck) + "; see its log " + log
-                        + (logTailLines == 0 ? "" : ", last lines:\n" + tail(log)));
+                        + Spawn.explain(process.exitValue()) + " within startup check of " + Texts.millis(startupCheck)
+                        + "; see its log " + log + (logTailLines == 0 ? "" : ", last lines:\n" + tail(log)));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            stop(id, process, Duration.ZERO);
+            stopper.stop(id, process.toHandle(), Duration.ZERO);
             running.remove(id);
-            inventory.delete(request.service(), id);
+            inventory.delete(service, id);
+            forgetPending(service, id, true);
             throw new LaunchException("target " + id + ": interrupted during the startup check; the process was stopped", e);
         }
+        forgetPending(service, id, true);
         return target;
+    }
+
+    /**
+     * Removes the pending record once the instance record is written ({@code withPidFile}: the pid file too, once the
+     * shell has surely written it). A failure only leaves files that a later {@link PendingLaunches#settle} removes.
+     */
+    private void forgetPending(String service, String id, boolean withPidFile) {
+        try {
+            if (withPidFile) {
+                inventory.deletePending(service, id);
+            } else {
+                Files.deleteIfExists(inventory.pendingFile(service, id));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("target {}: cannot remove its pending launch record: {} (a later discover removes it)", id, e.getMessage());
+        }
     }
 
     /**
      * The live instances of {@code service} recorded in this launcher's state directory, by any launcher (in any
      * process) that used the same directory, with the attributes they were launched with; records whose process has
-     * exited are removed. Use it after a restart to find what an earlier process started (for example an instance whose
-     * launch was interrupted) and retire what no routing table lists.
+     * exited are removed. Launches recorded as pending by a launcher that died before recording their process are
+     * settled first (the process found by its pid file and launch token is recorded and listed; a pending launch whose
+     * process never started or has exited is removed). Use it after a restart to find what an earlier process started
+     * (for example an instance whose launch was interrupted) and retire what no routing table lists.
      *
      * @throws LaunchException when the state directory cannot be read
      */
@@ -245,30 +299,33 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
         dev.zdd.api.Arguments.notNull("service", service);
         new LaunchRequest(service, "x", "x", Map.of()); // validates the service name the way launches do
         List<Target> out = new ArrayList<>();
+        for (Inventory.Entry e : pending.settle(service)) {
+            out.add(e.target());
+        }
         for (Inventory.Entry e : inventory.list(service)) {
-            if (live(e.pid(), e.started()).isPresent()) {
+            if (ProcessControl.live(e.pid(), e.started()).isPresent()) {
                 out.add(e.target());
             } else {
                 LOG.info("discover {}: instance {} (pid {}) has exited; dropping its record", service, e.target().id(), e.pid());
                 inventory.delete(service, e.target().id());
             }
         }
+        out.sort(java.util.Comparator.comparing(Target::id));
         return List.copyOf(out);
+    }
+
+    /**
+     * {@code true}: every launch is recorded (as pending) before its process is spawned, so {@link #discover} lists every
+     * instance whose launch got as far as starting a process, whenever the launching process died.
+     */
+    @Override
+    public boolean recordsBeforeStarting() {
+        return true;
     }
 
     /** The state directory holding this launcher's instance records. */
     public Path stateDirectory() {
         return inventory.directory();
-    }
-
-    /** A live process with this pid and start time (epoch ms; negative: unknown, never matches). */
-    private static Optional<ProcessHandle> live(long pid, long started) {
-        Optional<ProcessHandle> h = ProcessHandle.of(pid);
-        if (h.isEmpty() || !h.get().isAlive() || started < 0) {
-            return Optional.empty();
-        }
-        Optional<Instant> start = h.get().info().startInstant();
-        return start.isPresent() && start.get().toEpochMilli() == started ? h : Optional.empty();
     }
 
     private int reservePort(String id) {
@@ -317,7 +374,7 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
         Running r = running.get(id);
         if (r != null && (pidAttr == null || pidAttr == r.process.pid())) {
             try {
-                stop(id, r.process.toHandle(), grace);
+                stopper.stop(id, r.process.toHandle(), grace);
             } finally {
                 if (!r.process.toHandle().isAlive()) {
                     // exited; wait (bounded) until the JDK has reaped it, so that its port counts as free again
@@ -332,8 +389,15 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
             }
             return;
         }
+        List<Inventory.Entry> candidates = new ArrayList<>();
+        for (String service : inventory.services()) {
+            if (Files.exists(inventory.pendingFile(service, id))) {
+                pending.settle(service).stream().filter(e -> e.target().id().equals(id)).forEach(candidates::add);
+            }
+        }
+        candidates.addAll(inventory.find(id));
         Inventory.Entry record = null;
-        for (Inventory.Entry e : inventory.find(id)) {
+        for (Inventory.Entry e : candidates) {
             if ((pidAttr == null || pidAttr == e.pid()) && (startedAttr == null || startedAttr == e.started())) {
                 record = e;
                 break;
@@ -352,7 +416,7 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
                     + inventory.directory() + " and the target carries no " + PID_ATTRIBUTE + "/" + STARTED_ATTRIBUTE
                     + " attributes (" + target.attributes().keySet() + "); nothing was stopped: find it and stop it");
         }
-        Optional<ProcessHandle> h = live(pid, started);
+        Optional<ProcessHandle> h = ProcessControl.live(pid, started);
         if (h.isEmpty()) {
             Optional<ProcessHandle> other = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
             if (other.isPresent() && started < 0) {
@@ -366,7 +430,7 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
             }
             return;
         }
-        stop(id, h.get(), grace);
+        stopper.stop(id, h.get(), grace);
         if (record != null) {
             inventory.delete(record.service(), id);
         }
@@ -377,79 +441,6 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
             return v == null ? null : Long.parseLong(v);
         } catch (NumberFormatException e) {
             return null;
-        }
-    }
-
-    private void stop(String id, Process process, Duration grace) {
-        stop(id, process.toHandle(), grace);
-    }
-
-    private void stop(String id, ProcessHandle handle, Duration grace) {
-        if (!handle.isAlive()) {
-            return;
-        }
-        List<ProcessHandle> descendants = handle.descendants().toList();
-        long t0 = System.nanoTime();
-        long deadline = t0 + grace.toNanos();
-        handle.destroy();
-        if (waitExit(handle, grace)) {
-            LOG.info("retired target {} (pid {}) with SIGTERM in {} ms", id, handle.pid(), (System.nanoTime() - t0) / 1_000_000);
-            // descendants left behind (no parent will signal them any more) get SIGTERM and the rest of the same grace
-            List<ProcessHandle> left = descendants.stream().filter(ProcessHandle::isAlive).toList();
-            left.forEach(ProcessHandle::destroy);
-            for (ProcessHandle d : left) {
-                waitExit(d, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            }
-            if (left.stream().anyMatch(ProcessHandle::isAlive)) {
-                LOG.warn("target {}: descendants of pid {} still alive at the end of the grace period; sending SIGKILL", id,
-                        handle.pid());
-            }
-            killLeft(descendants);
-            return;
-        }
-        LOG.warn("target {} (pid {}) did not exit within {} of SIGTERM; sending SIGKILL", id, handle.pid(), Texts.millis(grace));
-        handle.destroyForcibly();
-        killLeft(descendants);
-        if (!waitExit(handle, killWait)) {
-            throw new LaunchException("target " + id + " (pid " + handle.pid() + ") is still alive " + Texts.millis(killWait)
-                    + " after SIGKILL");
-        }
-    }
-
-    private static void killLeft(List<ProcessHandle> descendants) {
-        for (ProcessHandle d : descendants) {
-            if (d.isAlive()) {
-                d.destroyForcibly();
-            }
-        }
-    }
-
-    /**
-     * Waits up to {@code wait} for the process to exit. Also polls {@code isAlive} every 20 ms: for a process this JVM
-     * did not start (retired after a restart, through the inventory) {@code onExit} may notice the exit only late,
-     * which made every such retire wait out its whole grace period.
-     */
-    private static boolean waitExit(ProcessHandle handle, Duration wait) {
-        long deadline = System.nanoTime() + Math.max(0, wait.toNanos());
-        java.util.concurrent.CompletableFuture<ProcessHandle> exit = handle.onExit();
-        while (true) {
-            long left = deadline - System.nanoTime();
-            try {
-                exit.get(Math.max(1, Math.min(20, left / 1_000_000)), TimeUnit.MILLISECONDS);
-                return true;
-            } catch (TimeoutException e) {
-                if (!handle.isAlive()) {
-                    return true;
-                }
-                if (left <= 0) {
-                    return false;
-                }
-            } catch (ExecutionException e) {
-                return !handle.isAlive();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return !handle.isAlive();
-            }
         }
     }
 
@@ -488,6 +479,14 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
                 + ", env " + environment.keySet() + " (values hidden), running " + running.keySet() + "]";
     }
 
+    /** Points of a launch a test can stop at (package-private; see {@code Builder.hook}). */
+    enum Stage {
+        /** The pending record is on disk; nothing is spawned yet. */
+        PENDING_RECORDED,
+        /** The process is spawned; its instance record is not written yet. */
+        SPAWNED
+    }
+
     private static final class Running {
         final Process process;
         final int port;
@@ -516,8 +515,15 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
         private Duration killWait = DEFAULT_KILL_WAIT;
         private int logTailLines = DEFAULT_LOG_TAIL_LINES;
         private Path stateDirectory = Path.of(System.getProperty("java.io.tmpdir"), DEFAULT_STATE_DIRECTORY_NAME);
+        private java.util.function.Consumer<Stage> hook = stage -> { };
 
         private Builder() {
+        }
+
+        /** Tests only: called at each {@link Stage} of a launch (to stop a launcher at the spawn-to-record gap). */
+        Builder hook(java.util.function.Consumer<Stage> value) {
+            hook = java.util.Objects.requireNonNull(value, "hook");
+            return this;
         }
 
         /**
