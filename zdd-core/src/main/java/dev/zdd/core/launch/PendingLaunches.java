@@ -71,6 +71,18 @@ final class PendingLaunches {
         return inProgress;
     }
 
+    /** The records of target {@code id} in any service, pending launches of that id settled first. */
+    List<Inventory.Entry> records(String id) {
+        List<Inventory.Entry> out = new ArrayList<>();
+        for (String service : inventory.services()) {
+            if (Files.exists(inventory.pendingFile(service, id))) {
+                settle(service).stream().filter(e -> e.target().id().equals(id)).forEach(out::add);
+            }
+        }
+        out.addAll(inventory.find(id));
+        return out;
+    }
+
     private Optional<Inventory.Entry> readRecord(String service, String id) {
         return inventory.read(inventory.file(service, id));
     }

@@ -10,25 +10,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
@@ -119,7 +113,6 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessLauncher.class);
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
-    private static final int TAIL_BYTES = 16 * 1024;
 
     private final List<String> command;
     private final int portMin;
@@ -138,7 +131,7 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
     private final java.util.function.Consumer<Stage> hook;
     private final ConcurrentHashMap<String, Running> running = new ConcurrentHashMap<>();
     private final Object portLock = new Object();
-    private int nextPort;
+    private final PortPicker ports;
 
     private ProcessLauncher(Builder b) {
         this.command = List.copyOf(b.command);
@@ -156,7 +149,7 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
         this.pending = new PendingLaunches(inventory);
         this.stopper = new ProcessControl(b.killWait);
         this.hook = b.hook;
-        this.nextPort = b.portMin;
+        this.ports = new PortPicker(b.portMin, b.portMax, b.host);
     }
 
     /** A builder with every default; {@link Builder#command(List)} is required. */
@@ -194,7 +187,13 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
         Process process;
         int port;
         synchronized (portLock) {
-            port = reservePort(id);
+            Set<Integer> held = new HashSet<>();
+            running.forEach((k, r) -> {
+                if (r.process.isAlive()) {
+                    held.add(r.port);
+                }
+            });
+            port = ports.reserve(id, held);
             List<String> args = new ArrayList<>(command.size());
             for (String a : command) {
                 args.add(a.replace("{port}", String.valueOf(port)).replace("{version}", request.version())
@@ -254,7 +253,7 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
                 throw new LaunchException("target " + id + " (version " + request.version() + ", pid " + process.pid()
                         + ", port " + port + "): " + command.get(0) + " exited with code " + process.exitValue()
                         + Spawn.explain(process.exitValue()) + " within startup check of " + Texts.millis(startupCheck)
-                        + "; see its log " + log + (logTailLines == 0 ? "" : ", last lines:\n" + tail(log)));
+                        + "; see its log " + log + (logTailLines == 0 ? "" : ", last lines:\n" + LaunchLogs.tail(log, logTailLines)));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -328,38 +327,6 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
         return inventory.directory();
     }
 
-    private int reservePort(String id) {
-        int size = portMax - portMin + 1;
-        java.util.Set<Integer> held = new java.util.HashSet<>();
-        running.forEach((k, r) -> {
-            if (r.process.isAlive()) {
-                held.add(r.port);
-            }
-        });
-        for (int i = 0; i < size; i++) {
-            int p = portMin + Math.floorMod(nextPort - portMin + i, size);
-            if (held.contains(p)) {
-                continue;
-            }
-            if (canBind(p)) {
-                nextPort = p + 1 > portMax ? portMin : p + 1;
-                return p;
-            }
-        }
-        throw new LaunchException("target " + id + ": no free port in " + portMin + "-" + portMax + " on " + host
-                + " (this launcher holds " + held.size() + ")");
-    }
-
-    private boolean canBind(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(false);
-            s.bind(new InetSocketAddress(InetAddress.getByName(host), port), 1);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     @Override
     public void retire(Target target, Duration grace) {
         if (target == null) {
@@ -389,15 +356,8 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
             }
             return;
         }
-        List<Inventory.Entry> candidates = new ArrayList<>();
-        for (String service : inventory.services()) {
-            if (Files.exists(inventory.pendingFile(service, id))) {
-                pending.settle(service).stream().filter(e -> e.target().id().equals(id)).forEach(candidates::add);
-            }
-        }
-        candidates.addAll(inventory.find(id));
         Inventory.Entry record = null;
-        for (Inventory.Entry e : candidates) {
+        for (Inventory.Entry e : pending.records(id)) {
             if ((pidAttr == null || pidAttr == e.pid()) && (startedAttr == null || startedAttr == e.started())) {
                 record = e;
                 break;
@@ -447,26 +407,6 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
     /** The log file of a target launched by this launcher (it stays after the process exits). */
     public Path logFile(String targetId) {
         return logDirectory.resolve(targetId + ".log");
-    }
-
-    private String tail(Path log) {
-        try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
-            long len = f.length();
-            long from = Math.max(0, len - TAIL_BYTES);
-            byte[] buf = new byte[(int) (len - from)];
-            f.seek(from);
-            f.readFully(buf);
-            String text = new String(buf, StandardCharsets.UTF_8);
-            String[] lines = text.split("\r?\n");
-            int start = Math.max(from > 0 ? 1 : 0, lines.length - logTailLines);
-            StringBuilder sb = new StringBuilder();
-            for (int i = start; i < lines.length; i++) {
-                sb.append("  | ").append(Texts.snippet(lines[i], 500)).append('\n');
-            }
-            return sb.length() == 0 ? "  (log is empty)" : sb.toString().stripTrailing();
-        } catch (IOException e) {
-            return "  (cannot read log: " + e.getMessage() + ")";
-        }
     }
 
     private static java.io.File nullDevice() {
