@@ -10,7 +10,8 @@ import java.util.Set;
 
 /**
  * Picks {@link ProcessLauncher}'s ports: the first port of the range, rotating from the one after the last handed out,
- * that the launcher does not hold and that can be bound on the host right now. Package-private; not thread-safe (the
+ * that the launcher does not hold and that can be bound on the host right now (with {@code SO_REUSEADDR}, as servers
+ * bind: connections of an earlier instance still in TIME_WAIT do not make a port busy; a listener does). Package-private; not thread-safe (the
  * launcher calls it under its port lock).
  */
 final class PortPicker {
@@ -45,7 +46,9 @@ final class PortPicker {
 
     private boolean canBind(int port) {
         try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(false);
+            // SO_REUSEADDR, as servers bind (busybox, the JDK on Linux, nginx, Go): a port whose only users are TIME_WAIT
+            // connections of a retired instance is free for them; a port something listens on is refused all the same
+            s.setReuseAddress(true);
             s.bind(new InetSocketAddress(InetAddress.getByName(host), port), 1);
             return true;
         } catch (IOException e) {
