@@ -216,23 +216,21 @@ final class Inventory {
     /** The services that have a record directory. */
     List<String> services() {
         List<String> out = new ArrayList<>();
-        if (!Files.isDirectory(directory)) {
-            return out;
-        }
-        try (DirectoryStream<Path> services = Files.newDirectoryStream(directory, Files::isDirectory)) {
-            services.forEach(s -> out.add(s.getFileName().toString()));
-        } catch (IOException x) {
-            throw new LaunchException("cannot list instance records in " + directory + ": " + x.getMessage(), x);
-        }
+        entries(directory, Files::isDirectory).forEach(s -> out.add(s.getFileName().toString()));
         return out;
     }
 
     private static List<Path> files(Path dir, String glob) {
+        java.nio.file.PathMatcher m = dir.getFileSystem().getPathMatcher("glob:" + glob);
+        return entries(dir, p -> m.matches(p.getFileName()));
+    }
+
+    private static List<Path> entries(Path dir, DirectoryStream.Filter<Path> filter) {
         List<Path> out = new ArrayList<>();
         if (!Files.isDirectory(dir)) {
             return out;
         }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, glob)) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, filter)) {
             files.forEach(out::add);
         } catch (IOException x) {
             throw new LaunchException("cannot list instance records in " + dir + ": " + x.getMessage(), x);
