@@ -41,8 +41,9 @@ import java.util.regex.Pattern;
  * <p>{@link #launch(LaunchRequest)} picks the first port of the range (starting after the last one handed out) that no
  * process of this launcher holds and that can be bound on the launch host right now, replaces the placeholders
  * {@code {port}}, {@code {version}}, {@code {id}}, {@code {service}} and {@code {host}} in each argument (the values
- * are validated names, so they cannot inject anything; other braces are left alone), and starts the argument list
- * directly, never through a shell. Standard output and error go to {@code <logDirectory>/<targetId>.log} (truncated on
+ * are validated names, so they cannot inject anything; other braces are left alone), and starts the argument list as
+ * the positional parameters of a constant {@code /bin/sh} text that writes the pid file and {@code exec}s it (below):
+ * no argument is ever part of shell text. Standard output and error go to {@code <logDirectory>/<targetId>.log} (truncated on
  * each launch). If the process exits within the startup check, the launch fails with its exit code and the path of its
  * log (quoting the log's last lines only when {@link Builder#logTailLines(int)} asks for it). The returned target carries the attributes {@value #PID_ATTRIBUTE} and {@value #STARTED_ATTRIBUTE}
  * (the process's start time), so that another launcher instance (after a restart of the controlling JVM) can still
