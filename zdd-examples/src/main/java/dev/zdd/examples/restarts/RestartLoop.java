@@ -297,7 +297,10 @@ public final class RestartLoop implements AutoCloseable {
             }
             return out;
         }
-        backends().filter(p -> !keep.contains(String.valueOf(p.pid()))).forEach(p -> {
+        // busybox httpd forks a child per connection (HAProxy keeps some open): a child of a listed instance is not an
+        // orphan (counting those killed serving children under load: 502s); a child whose instance is gone is one
+        backends().filter(p -> !keep.contains(String.valueOf(p.pid())) && !p.parent()
+                .map(parent -> keep.contains(String.valueOf(parent.pid()))).orElse(false)).forEach(p -> {
             out.add("pid " + p.pid());
             p.destroyForcibly();
         });
