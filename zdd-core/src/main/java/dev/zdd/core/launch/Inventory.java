@@ -203,13 +203,18 @@ final class Inventory {
                 new Endpoint(p.getProperty("host"), Integer.parseInt(p.getProperty("port"))), attrs);
     }
 
-    /** Every pending launch record of {@code service}. */
+    /** Every pending launch record of {@code service}, by target id. */
     List<Pending> listPending(String service) {
-        List<Pending> out = new ArrayList<>();
-        for (Path f : files(directory.resolve(service), "*" + PENDING_SUFFIX)) {
-            readPending(f).ifPresent(out::add);
+        return readAll(service, PENDING_SUFFIX, this::readPending, Pending::target);
+    }
+
+    private <T> List<T> readAll(String service, String suffix, java.util.function.Function<Path, Optional<T>> reader,
+            java.util.function.Function<T, Target> target) {
+        List<T> out = new ArrayList<>();
+        for (Path f : files(directory.resolve(service), "*" + suffix)) {
+            reader.apply(f).ifPresent(out::add);
         }
-        out.sort(java.util.Comparator.comparing(e -> e.target().id()));
+        out.sort(java.util.Comparator.comparing(e -> target.apply(e).id()));
         return out;
     }
 
@@ -238,14 +243,9 @@ final class Inventory {
         return out;
     }
 
-    /** Every record of {@code service}. */
+    /** Every record of {@code service}, by target id. */
     List<Entry> list(String service) {
-        List<Entry> out = new ArrayList<>();
-        for (Path f : files(directory.resolve(service), "*" + SUFFIX)) {
-            read(f).ifPresent(out::add);
-        }
-        out.sort(java.util.Comparator.comparing(e -> e.target().id()));
-        return out;
+        return readAll(service, SUFFIX, this::read, Entry::target);
     }
 
     /** The record of target {@code id} in any service, if any (ids are unique per service; the pid tells apart). */

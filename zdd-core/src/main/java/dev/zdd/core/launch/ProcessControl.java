@@ -51,6 +51,15 @@ final class ProcessControl {
         return h.info().startInstant().map(Instant::toEpochMilli).orElse(-1L);
     }
 
+    /** A number attribute, or null when absent or not a number. */
+    static Long parseLong(String v) {
+        try {
+            return v == null ? null : Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     /** The current process's pid and start time (epoch ms). */
     static long[] self() {
         ProcessHandle me = ProcessHandle.current();

@@ -210,7 +210,7 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
             ProcessBuilder pb = new ProcessBuilder(Spawn.command(inventory.pidFile(service, id), args))
                     .directory(workingDirectory.toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
-            pb.redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             if (!inheritEnvironment) {
                 pb.environment().clear();
             }
@@ -337,8 +337,8 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
             throw new IllegalArgumentException("grace must not be null or negative, was " + grace);
         }
         String id = target.id();
-        Long pidAttr = parseLong(target.attribute(PID_ATTRIBUTE));
-        Long startedAttr = parseLong(target.attribute(STARTED_ATTRIBUTE));
+        Long pidAttr = ProcessControl.parseLong(target.attribute(PID_ATTRIBUTE));
+        Long startedAttr = ProcessControl.parseLong(target.attribute(STARTED_ATTRIBUTE));
         Running r = running.get(id);
         if (r != null && (pidAttr == null || pidAttr == r.process.pid())) {
             try {
@@ -397,21 +397,9 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
         }
     }
 
-    private static Long parseLong(String v) {
-        try {
-            return v == null ? null : Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
     /** The log file of a target launched by this launcher (it stays after the process exits). */
     public Path logFile(String targetId) {
         return logDirectory.resolve(targetId + ".log");
-    }
-
-    private static java.io.File nullDevice() {
-        return new java.io.File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
     }
 
     @Override
