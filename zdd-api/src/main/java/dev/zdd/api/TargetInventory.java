@@ -8,6 +8,10 @@ import java.util.List;
  * find an instance whose launch never answered and stop it instead of reporting "an instance may be running".
  *
  * <p>Implementations must be thread-safe and bounded (no wait without a timeout).
+ *
+ * <p>A launch whose call was cut off (a crash of the deployer) and that {@link #discover} does not list is a leftover
+ * ("an instance may be running") unless the launcher {@linkplain #recordsBeforeStarting() records every launch before
+ * starting anything}: then not listed means nothing of it runs.
  */
 public interface TargetInventory {
     /**
@@ -15,4 +19,14 @@ public interface TargetInventory {
      * versions, attributes and endpoints.
      */
     List<Target> discover(String service);
+
+    /**
+     * Whether {@link #discover} lists every instance whose launch started anything, however the launching process died
+     * (the launcher records a launch durably before it starts a process, and finds the process from that record). When
+     * {@code true}, the engine takes a launch in doubt that {@code discover} does not list as never started. Default
+     * {@code false}: not listed is not proof.
+     */
+    default boolean recordsBeforeStarting() {
+        return false;
+    }
 }

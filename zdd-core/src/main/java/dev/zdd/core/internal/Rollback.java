@@ -322,7 +322,9 @@ final class Rollback {
     /**
      * Asks the launcher's inventory for the instances of launches in doubt: one found is recorded as launched (and so
      * retired); one not found stays a leftover (not listed is not proof that nothing runs: the launcher may have been
-     * killed between starting a process and recording it, or the call may still go on).
+     * killed between starting a process and recording it, or the call may still go on), unless the inventory
+     * {@linkplain dev.zdd.api.TargetInventory#recordsBeforeStarting() records every launch before starting it} and the
+     * call cannot go on: then nothing of it runs.
      */
     private void askInventory(dev.zdd.api.TargetInventory inventory) {
         Action a = new Action("look for " + String.join(", ", ledger.launchesInDoubt.keySet())
@@ -343,8 +345,15 @@ final class Rollback {
                             }
                         }
                     }
-                    // not listed is not proof: a launcher may have started a process and died before recording it
-                    a.succeed(seen.isEmpty() ? "none of them is listed" : "found " + String.join(", ", seen) + ": retiring");
+                    String notListed = "none of them is listed";
+                    if (inventory.recordsBeforeStarting()) {
+                        // every launch is recorded before it starts anything: not listed means it never started (or
+                        // has exited); a call that may still go on in this process stays in doubt
+                        ledger.launchesInDoubt.values().removeIf(d -> !d.callMayGoOn());
+                        notListed = "none of them runs (the launcher records every launch before starting it)";
+                    }
+                    // otherwise not listed is not proof: a launcher may have started a process and died before recording it
+                    a.succeed(seen.isEmpty() ? notListed : "found " + String.join(", ", seen) + ": retiring");
                     end();
                 });
     }

@@ -10,25 +10,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
@@ -47,24 +41,36 @@ import java.util.regex.Pattern;
  * <p>{@link #launch(LaunchRequest)} picks the first port of the range (starting after the last one handed out) that no
  * process of this launcher holds and that can be bound on the launch host right now, replaces the placeholders
  * {@code {port}}, {@code {version}}, {@code {id}}, {@code {service}} and {@code {host}} in each argument (the values
- * are validated names, so they cannot inject anything; other braces are left alone), and starts the argument list
- * directly, never through a shell. Standard output and error go to {@code <logDirectory>/<targetId>.log} (truncated on
+ * are validated names, so they cannot inject anything; other braces are left alone), and starts the argument list as
+ * the positional parameters of a constant {@code /bin/sh} text that writes the pid file and {@code exec}s it (below):
+ * no argument is ever part of shell text. Standard output and error go to {@code <logDirectory>/<targetId>.log} (truncated on
  * each launch). If the process exits within the startup check, the launch fails with its exit code and the path of its
  * log (quoting the log's last lines only when {@link Builder#logTailLines(int)} asks for it). The returned target carries the attributes {@value #PID_ATTRIBUTE} and {@value #STARTED_ATTRIBUTE}
  * (the process's start time), so that another launcher instance (after a restart of the controlling JVM) can still
  * retire it, and only it: a reused pid with another start time is left alone. Environment values are secrets: they are
  * never logged or put into messages; neither are arguments (only the program's name is logged).
  *
- * <p>Inventory (every deploy is a new process): every instance is recorded, right after its process started, in
+ * <p>Inventory (every deploy is a new process): every instance is recorded in
  * {@code <stateDirectory>/<service>/<targetId>.instance} (a properties file with id, service, version, attributes, pid,
- * process start time, host, port and log file, written to a temporary file, forced to disk and renamed into place;
- * {@link Builder#stateDirectory(Path)}, default {@value #DEFAULT_STATE_DIRECTORY_NAME} under {@code java.io.tmpdir}).
- * A launcher built later, in any process, with the same state directory finds the live instances of a service with
- * {@link #discover(String)} and retires them by their record. A record whose process has exited (or whose pid now
- * belongs to a process with another start time) is stale: {@code discover} drops it, and {@code retire} treats the
- * target as verifiably gone. The record is removed when its instance is retired or its launch fails. (Between the
- * process's start and the record's rename there is a window of a few file operations in which a killed deployer leaves
- * an instance nobody recorded.)
+ * process start time, host, port, log file and launch token, written to a temporary file, forced to disk and renamed
+ * into place; {@link Builder#stateDirectory(Path)}, default {@value #DEFAULT_STATE_DIRECTORY_NAME} under
+ * {@code java.io.tmpdir}). There is no moment at which a killed launcher leaves an instance nobody can find: before the
+ * process is spawned the launch is recorded durably as <em>pending</em> ({@code <targetId>.pending}: the target, a
+ * unique launch token, the launching process's pid and start time, the time), and the process is started as
+ * {@code /bin/sh -c 'echo $$ > "$1" || exit 125; shift; exec "$@"' zdd-launch <targetId.pid> <program> <args...>}
+ * (constant shell text; the pid file, program and arguments are positional parameters, never interpolated) with the
+ * token in its environment ({@code ZDD_LAUNCH_TOKEN}), so the process writes its own pid before the program runs and
+ * {@code exec} keeps that pid. A launcher built later, in any process, with the same state directory finds the live
+ * instances of a service with {@link #discover(String)}, which first settles the pending launches of launchers that
+ * died: the process named by the pid file (or, if the shell had not written it yet, found by its token in
+ * {@code /proc/<pid>/environ}) is recorded and listed when its environment carries the launch's token (a reused pid
+ * never does); a pending launch with no such process (killed before the spawn, or the process has exited) is removed.
+ * The pending launches of a launcher that still runs are listed but left to it. A record whose process has exited (or
+ * whose pid now belongs to a process with another start time) is stale: {@code discover} drops it, and {@code retire}
+ * treats the target as verifiably gone. The record is removed when its instance is retired or its launch fails.
+ * {@link #recordsBeforeStarting()} is therefore {@code true}: the engine takes a launch in doubt that {@code discover}
+ * does not list as never started. Needs {@code /bin/sh}; on systems without {@code /proc} the pid file is checked by
+ * the process's start time instead of its environment.
  *
  * <p>{@link #retire(Target, Duration)} identifies the process by the record (or, without one, by the target's
  * {@value #PID_ATTRIBUTE} and {@value #STARTED_ATTRIBUTE} attributes: a pid reused by another process is never
@@ -108,7 +114,6 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessLauncher.class);
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
-    private static final int TAIL_BYTES = 16 * 1024;
 
     private final List<String> command;
     private final int portMin;
@@ -122,9 +127,12 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
     private final Duration killWait;
     private final int logTailLines;
     private final Inventory inventory;
+    private final PendingLaunches pending;
+    private final ProcessControl stopper;
+    private final java.util.function.Consumer<Stage> hook;
     private final ConcurrentHashMap<String, Running> running = new ConcurrentHashMap<>();
     private final Object portLock = new Object();
-    private int nextPort;
+    private final PortPicker ports;
 
     private ProcessLauncher(Builder b) {
         this.command = List.copyOf(b.command);
@@ -139,7 +147,10 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
         this.killWait = b.killWait;
         this.logTailLines = b.logTailLines;
         this.inventory = new Inventory(b.stateDirectory);
-        this.nextPort = b.portMin;
+        this.pending = new PendingLaunches(inventory);
+        this.stopper = new ProcessControl(b.killWait);
+        this.hook = b.hook;
+        this.ports = new PortPicker(b.portMin, b.portMax, b.host);
     }
 
     /** A builder with every default; {@link Builder#command(List)} is required. */
@@ -153,16 +164,18 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
             throw new IllegalArgumentException("launch request must not be null");
         }
         String id = request.targetId();
+        String service = request.service();
         Running old = running.get(id);
         if (old != null && old.process.isAlive()) {
             throw new LaunchException("target " + id + " is already running as pid " + old.process.pid()
                     + " on port " + old.port + "; retire it first");
         }
-        for (Inventory.Entry e : inventory.list(request.service())) {
-            if (e.target().id().equals(id) && live(e.pid(), e.started()).isPresent()) {
-                throw new LaunchException("target " + id + " of service " + request.service() + " is already running as pid "
+        pending.settle(service);
+        for (Inventory.Entry e : inventory.list(service)) {
+            if (e.target().id().equals(id) && ProcessControl.live(e.pid(), e.started()).isPresent()) {
+                throw new LaunchException("target " + id + " of service " + service + " is already running as pid "
                         + e.pid() + " on port " + e.target().endpoint().port() + " (recorded in "
-                        + inventory.file(request.service(), id) + " by an earlier launch); retire it first");
+                        + inventory.file(service, id) + " by an earlier launch); retire it first");
             }
         }
         Path log = logDirectory.resolve(id + ".log");
@@ -171,72 +184,113 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
         } catch (IOException e) {
             throw new LaunchException("target " + id + ": cannot create log directory " + logDirectory + ": " + e.getMessage(), e);
         }
+        String token = java.util.UUID.randomUUID().toString();
         Process process;
         int port;
         synchronized (portLock) {
-            port = reservePort(id);
+            Set<Integer> held = new HashSet<>();
+            running.forEach((k, r) -> {
+                if (r.process.isAlive()) {
+                    held.add(r.port);
+                }
+            });
+            port = ports.reserve(id, held);
             List<String> args = new ArrayList<>(command.size());
             for (String a : command) {
                 args.add(a.replace("{port}", String.valueOf(port)).replace("{version}", request.version())
-                        .replace("{id}", id).replace("{service}", request.service()).replace("{host}", host));
+                        .replace("{id}", id).replace("{service}", service).replace("{host}", host));
             }
-            ProcessBuilder pb = new ProcessBuilder(args).directory(workingDirectory.toFile()).redirectErrorStream(true)
+            args.set(0, Spawn.program(id, args.get(0), workingDirectory));
+            // recorded durably BEFORE the process exists: a launcher killed right after the spawn leaves a findable trace
+            long[] me = ProcessControl.self();
+            inventory.deletePending(service, id);
+            inventory.writePending(new Inventory.Pending(service, new Target(id, request.version(),
+                    new Endpoint(host, port), request.attributes()), log, token, me[0], me[1], System.currentTimeMillis()));
+            hook.accept(Stage.PENDING_RECORDED);
+            ProcessBuilder pb = new ProcessBuilder(Spawn.command(inventory.pidFile(service, id), args))
+                    .directory(workingDirectory.toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
-            pb.redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             if (!inheritEnvironment) {
                 pb.environment().clear();
             }
             pb.environment().putAll(environment);
+            pb.environment().put(ProcessControl.TOKEN_VARIABLE, token);
             try {
                 process = pb.start();
             } catch (IOException e) {
+                inventory.deletePending(service, id);
                 throw new LaunchException("target " + id + ": cannot start " + args.get(0) + " in " + workingDirectory + ": "
                         + e.getMessage(), e);
             }
-            running.put(id, new Running(process, port, log, request.service()));
+            running.put(id, new Running(process, port, log, service));
         }
+        hook.accept(Stage.SPAWNED);
         Map<String, String> attrs = new LinkedHashMap<>(request.attributes());
         attrs.put(PID_ATTRIBUTE, String.valueOf(process.pid()));
-        long started = process.info().startInstant().map(Instant::toEpochMilli).orElse(-1L);
+        long started = ProcessControl.startMillis(process.toHandle());
         if (started >= 0) {
             attrs.put(STARTED_ATTRIBUTE, String.valueOf(started));
         }
         Target target = new Target(id, request.version(), new Endpoint(host, port), attrs);
         try {
-            inventory.write(new Inventory.Entry(request.service(), target, process.pid(), started, log));
+            inventory.write(new Inventory.Entry(service, target, process.pid(), started, log, token));
         } catch (RuntimeException e) {
-            stop(id, process, Duration.ZERO);
+            stopper.stop(id, process.toHandle(), Duration.ZERO);
             running.remove(id);
+            inventory.deletePending(service, id);
             throw new LaunchException("target " + id + ": " + e.getMessage() + "; the process (pid " + process.pid()
                     + ") was stopped", e);
         }
+        forgetPending(service, id, false);
         LOG.info("launched target {} (version {}) as pid {} on {}:{}: {}; log {}", id, request.version(), process.pid(),
                 host, port, command.get(0), log);
         try {
             if (process.waitFor(startupCheck.toMillis(), TimeUnit.MILLISECONDS)) {
                 running.remove(id);
-                killLeft(process.descendants().toList());
-                inventory.delete(request.service(), id);
+                ProcessControl.killLeft(process.descendants().toList());
+                inventory.delete(service, id);
+                forgetPending(service, id, true);
                 throw new LaunchException("target " + id + " (version " + request.version() + ", pid " + process.pid()
                         + ", port " + port + "): " + command.get(0) + " exited with code " + process.exitValue()
-                        + " within startup check of " + Texts.millis(startupCheck) + "; see its log " + log
-                        + (logTailLines == 0 ? "" : ", last lines:\n" + tail(log)));
+                        + Spawn.explain(process.exitValue()) + " within startup check of " + Texts.millis(startupCheck)
+                        + "; see its log " + log + (logTailLines == 0 ? "" : ", last lines:\n" + LaunchLogs.tail(log, logTailLines)));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            stop(id, process, Duration.ZERO);
+            stopper.stop(id, process.toHandle(), Duration.ZERO);
             running.remove(id);
-            inventory.delete(request.service(), id);
+            inventory.delete(service, id);
+            forgetPending(service, id, true);
             throw new LaunchException("target " + id + ": interrupted during the startup check; the process was stopped", e);
         }
+        forgetPending(service, id, true);
         return target;
+    }
+
+    /**
+     * Removes the pending record once the instance record is written ({@code withPidFile}: the pid file too, once the
+     * shell has surely written it). A failure only leaves files that a later {@link PendingLaunches#settle} removes.
+     */
+    private void forgetPending(String service, String id, boolean withPidFile) {
+        try {
+            if (withPidFile) {
+                inventory.deletePending(service, id);
+            } else {
+                Files.deleteIfExists(inventory.pendingFile(service, id));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("target {}: cannot remove its pending launch record: {} (a later discover removes it)", id, e.getMessage());
+        }
     }
 
     /**
      * The live instances of {@code service} recorded in this launcher's state directory, by any launcher (in any
      * process) that used the same directory, with the attributes they were launched with; records whose process has
-     * exited are removed. Use it after a restart to find what an earlier process started (for example an instance whose
-     * launch was interrupted) and retire what no routing table lists.
+     * exited are removed. Launches recorded as pending by a launcher that died before recording their process are
+     * settled first (the process found by its pid file and launch token is recorded and listed; a pending launch whose
+     * process never started or has exited is removed). Use it after a restart to find what an earlier process started
+     * (for example an instance whose launch was interrupted) and retire what no routing table lists.
      *
      * @throws LaunchException when the state directory cannot be read
      */
@@ -245,62 +299,33 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
         dev.zdd.api.Arguments.notNull("service", service);
         new LaunchRequest(service, "x", "x", Map.of()); // validates the service name the way launches do
         List<Target> out = new ArrayList<>();
+        for (Inventory.Entry e : pending.settle(service)) {
+            out.add(e.target());
+        }
         for (Inventory.Entry e : inventory.list(service)) {
-            if (live(e.pid(), e.started()).isPresent()) {
+            if (ProcessControl.live(e.pid(), e.started()).isPresent()) {
                 out.add(e.target());
             } else {
                 LOG.info("discover {}: instance {} (pid {}) has exited; dropping its record", service, e.target().id(), e.pid());
                 inventory.delete(service, e.target().id());
             }
         }
+        out.sort(java.util.Comparator.comparing(Target::id));
         return List.copyOf(out);
+    }
+
+    /**
+     * {@code true}: every launch is recorded (as pending) before its process is spawned, so {@link #discover} lists every
+     * instance whose launch got as far as starting a process, whenever the launching process died.
+     */
+    @Override
+    public boolean recordsBeforeStarting() {
+        return true;
     }
 
     /** The state directory holding this launcher's instance records. */
     public Path stateDirectory() {
         return inventory.directory();
-    }
-
-    /** A live process with this pid and start time (epoch ms; negative: unknown, never matches). */
-    private static Optional<ProcessHandle> live(long pid, long started) {
-        Optional<ProcessHandle> h = ProcessHandle.of(pid);
-        if (h.isEmpty() || !h.get().isAlive() || started < 0) {
-            return Optional.empty();
-        }
-        Optional<Instant> start = h.get().info().startInstant();
-        return start.isPresent() && start.get().toEpochMilli() == started ? h : Optional.empty();
-    }
-
-    private int reservePort(String id) {
-        int size = portMax - portMin + 1;
-        java.util.Set<Integer> held = new java.util.HashSet<>();
-        running.forEach((k, r) -> {
-            if (r.process.isAlive()) {
-                held.add(r.port);
-            }
-        });
-        for (int i = 0; i < size; i++) {
-            int p = portMin + Math.floorMod(nextPort - portMin + i, size);
-            if (held.contains(p)) {
-                continue;
-            }
-            if (canBind(p)) {
-                nextPort = p + 1 > portMax ? portMin : p + 1;
-                return p;
-            }
-        }
-        throw new LaunchException("target " + id + ": no free port in " + portMin + "-" + portMax + " on " + host
-                + " (this launcher holds " + held.size() + ")");
-    }
-
-    private boolean canBind(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(false);
-            s.bind(new InetSocketAddress(InetAddress.getByName(host), port), 1);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     @Override
@@ -312,12 +337,12 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
             throw new IllegalArgumentException("grace must not be null or negative, was " + grace);
         }
         String id = target.id();
-        Long pidAttr = parseLong(target.attribute(PID_ATTRIBUTE));
-        Long startedAttr = parseLong(target.attribute(STARTED_ATTRIBUTE));
+        Long pidAttr = ProcessControl.parseLong(target.attribute(PID_ATTRIBUTE));
+        Long startedAttr = ProcessControl.parseLong(target.attribute(STARTED_ATTRIBUTE));
         Running r = running.get(id);
         if (r != null && (pidAttr == null || pidAttr == r.process.pid())) {
             try {
-                stop(id, r.process.toHandle(), grace);
+                stopper.stop(id, r.process.toHandle(), grace);
             } finally {
                 if (!r.process.toHandle().isAlive()) {
                     // exited; wait (bounded) until the JDK has reaped it, so that its port counts as free again
@@ -333,7 +358,7 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
             return;
         }
         Inventory.Entry record = null;
-        for (Inventory.Entry e : inventory.find(id)) {
+        for (Inventory.Entry e : pending.records(id)) {
             if ((pidAttr == null || pidAttr == e.pid()) && (startedAttr == null || startedAttr == e.started())) {
                 record = e;
                 break;
@@ -352,7 +377,7 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
                     + inventory.directory() + " and the target carries no " + PID_ATTRIBUTE + "/" + STARTED_ATTRIBUTE
                     + " attributes (" + target.attributes().keySet() + "); nothing was stopped: find it and stop it");
         }
-        Optional<ProcessHandle> h = live(pid, started);
+        Optional<ProcessHandle> h = ProcessControl.live(pid, started);
         if (h.isEmpty()) {
             Optional<ProcessHandle> other = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
             if (other.isPresent() && started < 0) {
@@ -366,90 +391,9 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
             }
             return;
         }
-        stop(id, h.get(), grace);
+        stopper.stop(id, h.get(), grace);
         if (record != null) {
             inventory.delete(record.service(), id);
-        }
-    }
-
-    private static Long parseLong(String v) {
-        try {
-            return v == null ? null : Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    private void stop(String id, Process process, Duration grace) {
-        stop(id, process.toHandle(), grace);
-    }
-
-    private void stop(String id, ProcessHandle handle, Duration grace) {
-        if (!handle.isAlive()) {
-            return;
-        }
-        List<ProcessHandle> descendants = handle.descendants().toList();
-        long t0 = System.nanoTime();
-        long deadline = t0 + grace.toNanos();
-        handle.destroy();
-        if (waitExit(handle, grace)) {
-            LOG.info("retired target {} (pid {}) with SIGTERM in {} ms", id, handle.pid(), (System.nanoTime() - t0) / 1_000_000);
-            // descendants left behind (no parent will signal them any more) get SIGTERM and the rest of the same grace
-            List<ProcessHandle> left = descendants.stream().filter(ProcessHandle::isAlive).toList();
-            left.forEach(ProcessHandle::destroy);
-            for (ProcessHandle d : left) {
-                waitExit(d, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            }
-            if (left.stream().anyMatch(ProcessHandle::isAlive)) {
-                LOG.warn("target {}: descendants of pid {} still alive at the end of the grace period; sending SIGKILL", id,
-                        handle.pid());
-            }
-            killLeft(descendants);
-            return;
-        }
-        LOG.warn("target {} (pid {}) did not exit within {} of SIGTERM; sending SIGKILL", id, handle.pid(), Texts.millis(grace));
-        handle.destroyForcibly();
-        killLeft(descendants);
-        if (!waitExit(handle, killWait)) {
-            throw new LaunchException("target " + id + " (pid " + handle.pid() + ") is still alive " + Texts.millis(killWait)
-                    + " after SIGKILL");
-        }
-    }
-
-    private static void killLeft(List<ProcessHandle> descendants) {
-        for (ProcessHandle d : descendants) {
-            if (d.isAlive()) {
-                d.destroyForcibly();
-            }
-        }
-    }
-
-    /**
-     * Waits up to {@code wait} for the process to exit. Also polls {@code isAlive} every 20 ms: for a process this JVM
-     * did not start (retired after a restart, through the inventory) {@code onExit} may notice the exit only late,
-     * which made every such retire wait out its whole grace period.
-     */
-    private static boolean waitExit(ProcessHandle handle, Duration wait) {
-        long deadline = System.nanoTime() + Math.max(0, wait.toNanos());
-        java.util.concurrent.CompletableFuture<ProcessHandle> exit = handle.onExit();
-        while (true) {
-            long left = deadline - System.nanoTime();
-            try {
-                exit.get(Math.max(1, Math.min(20, left / 1_000_000)), TimeUnit.MILLISECONDS);
-                return true;
-            } catch (TimeoutException e) {
-                if (!handle.isAlive()) {
-                    return true;
-                }
-                if (left <= 0) {
-                    return false;
-                }
-            } catch (ExecutionException e) {
-                return !handle.isAlive();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return !handle.isAlive();
-            }
         }
     }
 
@@ -458,34 +402,18 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
         return logDirectory.resolve(targetId + ".log");
     }
 
-    private String tail(Path log) {
-        try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
-            long len = f.length();
-            long from = Math.max(0, len - TAIL_BYTES);
-            byte[] buf = new byte[(int) (len - from)];
-            f.seek(from);
-            f.readFully(buf);
-            String text = new String(buf, StandardCharsets.UTF_8);
-            String[] lines = text.split("\r?\n");
-            int start = Math.max(from > 0 ? 1 : 0, lines.length - logTailLines);
-            StringBuilder sb = new StringBuilder();
-            for (int i = start; i < lines.length; i++) {
-                sb.append("  | ").append(Texts.snippet(lines[i], 500)).append('\n');
-            }
-            return sb.length() == 0 ? "  (log is empty)" : sb.toString().stripTrailing();
-        } catch (IOException e) {
-            return "  (cannot read log: " + e.getMessage() + ")";
-        }
-    }
-
-    private static java.io.File nullDevice() {
-        return new java.io.File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
-    }
-
     @Override
     public String toString() {
         return "ProcessLauncher[" + command.get(0) + " (" + (command.size() - 1) + " args), ports " + portMin + "-" + portMax
                 + ", env " + environment.keySet() + " (values hidden), running " + running.keySet() + "]";
+    }
+
+    /** Points of a launch a test can stop at (package-private; see {@code Builder.hook}). */
+    enum Stage {
+        /** The pending record is on disk; nothing is spawned yet. */
+        PENDING_RECORDED,
+        /** The process is spawned; its instance record is not written yet. */
+        SPAWNED
     }
 
     private static final class Running {
@@ -516,8 +444,15 @@ public final class ProcessLauncher implements TargetLauncher, dev.zdd.api.Target
         private Duration killWait = DEFAULT_KILL_WAIT;
         private int logTailLines = DEFAULT_LOG_TAIL_LINES;
         private Path stateDirectory = Path.of(System.getProperty("java.io.tmpdir"), DEFAULT_STATE_DIRECTORY_NAME);
+        private java.util.function.Consumer<Stage> hook = stage -> { };
 
         private Builder() {
+        }
+
+        /** Tests only: called at each {@link Stage} of a launch (to stop a launcher at the spawn-to-record gap). */
+        Builder hook(java.util.function.Consumer<Stage> value) {
+            hook = java.util.Objects.requireNonNull(value, "hook");
+            return this;
         }
 
         /**

@@ -40,7 +40,8 @@ import java.util.Set;
  * {@link RouterException} says whether the undo worked.
  *
  * <p>{@link #current()} reads the files: when the set of targets that are on equals the serving set of the table last
- * applied by this instance, it returns that table; otherwise (a fresh instance, or someone renamed files by hand) it
+ * applied by this instance (or, with a state file, the table the state file records as last applied by any process),
+ * it returns that table, so targets it omitted are not reported; otherwise (a fresh instance, or someone renamed files by hand) it
  * returns every configured target in configuration order, evenly weighted when on and DISABLED when off. A file missing
  * under both names is a {@link RouterException}. When {@link Builder#settle(Duration)} is set, {@code apply} waits that
  * long after renaming, so the balancer's next check (interval times fall/rise count) has seen it before it returns.
@@ -50,7 +51,8 @@ import java.util.Set;
  * is applied with (a new version deployed on the same machine, a colour) are recorded in the optional state file
  * ({@link Builder#stateFile(Path)}: a properties file written atomically before any rename, with the endpoint of each
  * record checked on reading); a router built from the same configuration in another process reads back the targets as
- * they were applied. Without a state file the configuration is the only record, so {@code apply} refuses a target whose
+ * they were applied, and the table last applied (so a deployer in a new process reads back what the last one applied,
+ * without the targets that table omitted). Without a state file the configuration is the only record, so {@code apply} refuses a target whose
  * version or attributes differ from the configured one. Targets the table omits are turned off, whichever process
  * turned them on.
  *
@@ -76,6 +78,8 @@ public final class HealthCheckFileRouter implements TrafficRouter {
     private final Duration settle;
     private final Path stateFile;
     private volatile Map<String, Target> recorded;
+    /** The table the state file says was last applied (by any process), or null. */
+    private volatile Routing recordedTable;
     private final Object lock = new Object();
     private volatile Routing lastApplied;
 
@@ -87,6 +91,25 @@ public final class HealthCheckFileRouter implements TrafficRouter {
         this.settle = b.settle;
         this.stateFile = b.stateFile;
         this.recorded = readState();
+    }
+
+    /** The recorded table ({@code table=id:state:weight,...}) with the recorded identities, or null when unusable. */
+    private Routing readTable(java.util.Properties p, Map<String, Target> identities) {
+        String text = p.getProperty("table");
+        if (text == null) {
+            return null;
+        }
+        List<Route> routes = new ArrayList<>();
+        for (String item : text.isEmpty() ? new String[0] : text.split(",")) {
+            String[] f = item.split(":");
+            Target t = f.length == 3 ? identities.get(f[0]) : null;
+            if (t == null) {
+                return null; // a target the configuration no longer has, or a malformed entry: fall back to the files
+            }
+            routes.add(RouteState.valueOf(f[1]) == RouteState.ACTIVE ? Route.active(t, Integer.parseInt(f[2]))
+                    : Route.disabled(t));
+        }
+        return Routing.of(routes);
     }
 
     /** The recorded identities whose endpoint still matches the configuration; empty without (or with a bad) file. */
@@ -113,8 +136,12 @@ public final class HealthCheckFileRouter implements TrafficRouter {
                 }
                 out.put(id, new Target(id, version, e.getValue().endpoint(), attrs));
             }
+            Map<String, Target> identities = new LinkedHashMap<>(targets);
+            identities.putAll(out);
+            recordedTable = readTable(p, identities);
         } catch (IOException | RuntimeException e) {
             LOG.warn("{}: ignoring state file {}: {}; targets are reported as configured", name, stateFile, describe(e));
+            recordedTable = null;
             return new LinkedHashMap<>();
         }
         return out;
@@ -131,6 +158,11 @@ public final class HealthCheckFileRouter implements TrafficRouter {
             p.setProperty(id + ".endpoint", t.endpoint().toString());
             t.attributes().forEach((k, v) -> p.setProperty(id + ".attribute." + k, v));
         });
+        java.util.StringJoiner table = new java.util.StringJoiner(",");
+        for (Route r : routing.routes()) {
+            table.add(r.target().id() + ":" + (r.serving() ? RouteState.ACTIVE : RouteState.DISABLED) + ":" + r.weight());
+        }
+        p.setProperty("table", table.toString());
         Files.createDirectories(stateFile.toAbsolutePath().getParent());
         Path tmp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
         try (java.io.Writer w = Files.newBufferedWriter(tmp)) {
@@ -141,6 +173,7 @@ public final class HealthCheckFileRouter implements TrafficRouter {
         }
         Files.move(tmp, stateFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         recorded = next;
+        recordedTable = routing;
     }
 
     /** A target as this router knows it: as recorded (applied), else as configured. */
@@ -319,9 +352,10 @@ public final class HealthCheckFileRouter implements TrafficRouter {
                 throw missing(id);
             }
         }
-        Routing last = lastApplied;
-        if (last != null && new HashSet<>(last.servingTargets().stream().map(Target::id).toList()).equals(on)) {
-            return last;
+        for (Routing last : java.util.Arrays.asList(lastApplied, recordedTable)) {
+            if (last != null && new HashSet<>(last.servingTargets().stream().map(Target::id).toList()).equals(on)) {
+                return last;
+            }
         }
         List<Route> routes = new ArrayList<>();
         int n = on.size();

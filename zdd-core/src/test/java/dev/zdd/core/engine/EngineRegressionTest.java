@@ -470,6 +470,28 @@ class EngineRegressionTest {
     }
 
     @Test
+    void aCrashedLaunchThatAnInventoryRecordingBeforeStartingDoesNotListNeverStarted() {
+        // ProcessLauncher's contract since the spawn-to-record gap was closed: a deployer killed after recording the
+        // launch as pending but before spawning leaves nothing running, and discover does not list it
+        MemoryJournal journal = new MemoryJournal();
+        dev.zdd.api.Plan p = plan(launch("n1"), awaitHealthy("n1"), shift("all", "n1"));
+        journal.write(JournalRecord.start("crashed-1", f.spec, p, f.before, f.time.now()).stepStarted(0, f.time.now()));
+        InventoryLauncher recordsFirst = new InventoryLauncher(f.launcher) {
+            @Override
+            public boolean recordsBeforeStarting() {
+                return true;
+            }
+        };
+        Engine engine = f.builder().launcher(recordsFirst).journal(journal).build();
+        DeploymentResult r = f.finish(engine.recover("shop").orElseThrow());
+        assertEquals(DeploymentStatus.ROLLED_BACK, r.status(), r.leftovers().toString());
+        assertEquals(List.of(), r.leftovers());
+        assertEquals(f.before, f.router.table());
+        assertTrue(r.steps().stream().anyMatch(o -> o.detail().equals(
+                "none of them runs (the launcher records every launch before starting it)")), r.steps().toString());
+    }
+
+    @Test
     void aLaunchThatNeverAnswersAndIsNotInTheInventoryStaysALeftover() {
         InventoryLauncher launcher = new InventoryLauncher(f.launcher) {
             @Override

@@ -89,6 +89,29 @@ class ProcessLauncherTest {
     }
 
     @Test
+    void aPortWhoseOnlyUsersAreTimeWaitConnectionsOfTheRetiredInstanceIsHandedOutAgain() throws Exception {
+        // regression: the port check bound without SO_REUSEADDR, so the port of an instance that had served a request
+        // (the server closes first: its side stays in TIME_WAIT for 60 s) was skipped; with one port per target (HAProxy
+        // configured servers, health-check files) the relaunch then found no port or another one
+        Optional<Path> busybox = IntegrationEnvironment.find("busybox", "apt-get install busybox-static");
+        Assumptions.assumeTrue(busybox.isPresent(), "busybox is not installed (apt-get install busybox-static)");
+        Path docroot = Files.createDirectories(dir.resolve("www-1"));
+        Files.writeString(docroot.resolve("health"), "ok");
+        ProcessLauncher launcher = base().portRange(firstPort, firstPort)
+                .command(busybox.get().toString(), "httpd", "-f", "-p", "127.0.0.1:{port}", "-h", "www-{version}").build();
+        Target one = launcher.launch(request("web-1", "1"));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> HttpProbe.create().check(one, Duration.ofSeconds(1)).isHealthy());
+        launcher.retire(one, Duration.ofSeconds(5));
+        Target again = launcher.launch(request("web-1", "1"));
+        try {
+            assertEquals(firstPort, again.endpoint().port());
+            await().atMost(10, TimeUnit.SECONDS).until(() -> HttpProbe.create().check(again, Duration.ofSeconds(1)).isHealthy());
+        } finally {
+            launcher.retire(again, Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void earlyExitFailsWithExitCodeAndLogPath() {
         String script = "echo starting {id} {version} on {port}; echo 'bind: address in use' >&2; exit 3";
         ProcessLauncher launcher = base().command(SH, "-c", script).startupCheck(Duration.ofSeconds(5)).build();

@@ -143,11 +143,30 @@ class HealthCheckFileRouterTest {
         Target b2 = new Target("b", "7", B.endpoint(), java.util.Map.of("colour", "blue"));
         fresh.get().apply(Routing.evenly(List.of(a2, b2)));
         Routing read = fresh.get().current();
-        assertEquals(List.of(a2, b2, C), read.routes().stream().map(Route::target).toList(), read.toString());
+        // the table last applied, as applied: c, which it omitted (and which is off), is not reported
+        assertEquals(Routing.evenly(List.of(a2, b2)), read);
+        assertFalse(on("c"));
         RouterConformance.Report report = RouterConformance.check(fresh.get(),
                 List.of(a2, new Target("b", "8", B.endpoint(), java.util.Map.of("colour", "green", "pid", "9")), C),
                 RouterConformance.Options.builder().newInstance(fresh).build());
         assertTrue(report.passed().contains("new instance"), report.toString());
+    }
+
+    @Test
+    void withAStateFileARouterInANewProcessReadsTheLastTableSoBlueGreenIdsDoNotCollideWithOffTargets() throws IOException {
+        java.util.function.Supplier<HealthCheckFileRouter> fresh = () -> HealthCheckFileRouter.builder()
+                .target(A, dir.resolve("a.health")).target(B, dir.resolve("b.health")).target(C, dir.resolve("c.health"))
+                .stateFile(dir.resolve("state/hcf.properties")).build();
+        Target a2 = new Target("a", "7", A.endpoint(), java.util.Map.of("colour", "blue"));
+        Routing switchTable = Routing.of(Route.active(a2, 10_000), Route.disabled(B));
+        fresh.get().apply(switchTable);
+        assertEquals(switchTable, fresh.get().current(), "DISABLED routes the table lists are read back too");
+        Routing onlyA = Routing.of(Route.active(a2, 10_000));
+        fresh.get().apply(onlyA);
+        assertEquals(onlyA, fresh.get().current());
+        // someone turns c on by hand: the recorded table no longer matches the files, so every configured target shows
+        Files.move(dir.resolve("c.health.zdd-disabled"), dir.resolve("c.health"));
+        assertEquals(Routing.of(Route.active(a2, 5000), Route.disabled(B), Route.active(C, 5000)), fresh.get().current());
     }
 
     @Test

@@ -1,17 +1,25 @@
 package dev.zdd.examples.restarts;
 
+import dev.zdd.api.Endpoint;
 import dev.zdd.api.Route;
 import dev.zdd.api.Routing;
 import dev.zdd.api.Target;
+import dev.zdd.api.TargetInventory;
+import dev.zdd.api.TargetLauncher;
 import dev.zdd.core.launch.ProcessLauncher;
-import dev.zdd.nginx.testing.TestNginx;
+import dev.zdd.core.router.HealthCheckFileRouter;
+import dev.zdd.docker.ContainerSummary;
+import dev.zdd.docker.DockerClient;
+import dev.zdd.docker.DockerLauncher;
+import dev.zdd.docker.testing.TestImage;
 import dev.zdd.haproxy.testing.LocalHaproxy;
+import dev.zdd.nginx.testing.TestNginx;
 
-import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,27 +34,35 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
 /**
- * "Every deploy is a new process", for real: a real HAProxy (dynamic servers, no configured server) or nginx, busybox httpd
- * backends started by {@link ProcessLauncher}, and every deploy and every recovery in a NEW child JVM
- * ({@link DeployerMain}). First {@code deploys} blue-green deployments alternating versions v1/v2, each checked (colours
- * alternate, exactly the new instances run, every request answered 200 by the new version); then {@code trials} crash
+ * "Every deploy is a new process", for real: a real proxy in front, backends started by a real launcher, and every
+ * deploy and every recovery in a NEW child JVM ({@link DeployerMain}). The {@link Proxy} says which router the deployers
+ * use; the backends are busybox httpd processes ({@link ProcessLauncher}) or, after {@link #docker(String)}, containers
+ * of zdd's test image ({@link DockerLauncher}). First blue-green deployments alternating versions v1/v2, each checked
+ * (colours alternate, exactly the new instances run, every request answered 200 by the new version); then crash
  * trials: a deploy child gets SIGKILL at a random moment, a recovery child runs, and the trial converges when one
- * version serves, 40 requests are all answered 200 by it, the launcher's inventory holds exactly the serving instances
- * and no backend process of the loop runs outside them. Stops everything it started. Not thread-safe.
+ * version serves, 40 requests are all answered 200 by it, the launcher's inventory holds exactly the serving instances,
+ * no backend process (or container) of the loop runs outside them, and the recovery did not end FAILED. Stops
+ * everything it started. Not thread-safe.
  */
 public final class RestartLoop implements AutoCloseable {
-    /** The service deployed. */
+    /** The service deployed with process backends. */
     public static final String SERVICE = "web";
 
-    /** The proxy in front. */
+    /** The router the deployers use, and the proxy in front. */
     public enum Proxy {
-        /** A real HAProxy, dynamic servers, runtime API. */
+        /** A real HAProxy, dynamic servers added and deleted through the runtime API. */
         HAPROXY,
+        /** A real HAProxy whose four servers are declared in haproxy.cfg; zdd switches them through the runtime API. */
+        HAPROXY_CONFIGURED,
         /** A real nginx, include file and reload. */
-        NGINX
+        NGINX,
+        /**
+         * {@link HealthCheckFileRouter}: each target serves a health-check file that a real HAProxy (four configured
+         * servers, {@code option httpchk}, 100 ms checks) polls; zdd renames the files.
+         */
+        HEALTH_FILES
     }
 
     private final Proxy proxy;
@@ -55,13 +71,16 @@ public final class RestartLoop implements AutoCloseable {
     private final Path dir;
     private final Random random;
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    private String service = SERVICE;
+    private String dockerHost;
+    private DockerClient docker;
     private LocalHaproxy haproxy;
     private TestNginx nginx;
     private String routerSpec;
-    private int portMin;
-    private int portMax;
+    private String launcherSpec;
+    private TargetLauncher inventory;
     private int deployCount;
-    private String serving = null;
+    private long containersLeft;
 
     /** A loop in {@code dir} (created), with a seeded random source for the kill moments. */
     public RestartLoop(Proxy proxy, Path proxyExe, Path busybox, Path dir, long seed) {
@@ -72,41 +91,116 @@ public final class RestartLoop implements AutoCloseable {
         this.random = new Random(seed);
     }
 
-    /** Starts HAProxy and writes the two versions' content. */
-    public RestartLoop start() throws IOException {
-        for (String v : List.of("v1", "v2")) {
-            Path www = dir.resolve("www").resolve(v);
-            Files.createDirectories(www);
-            Files.writeString(www.resolve("index.html"), v + "\n");
-            Files.writeString(www.resolve("health"), "ok\n");
+    /**
+     * Backends are containers of zdd's test image on the daemon at {@code host} (images {@code zdd-test:v1} and
+     * {@code v2} are made by {@link #start()}), for a service named uniquely for this loop. Only with {@link Proxy#HAPROXY}.
+     */
+    public RestartLoop docker(String host) {
+        if (proxy != Proxy.HAPROXY) {
+            throw new IllegalArgumentException("docker backends need Proxy.HAPROXY (dynamic servers), not " + proxy);
         }
-        if (proxy == Proxy.HAPROXY) {
-            haproxy = LocalHaproxy.builder(proxyExe, dir.resolve("haproxy")).start();
-            routerSpec = "haproxy," + haproxy.socket();
-        } else {
-            nginx = TestNginx.create(proxyExe, "web");
-            nginx.start(Routing.EMPTY);
-            routerSpec = "nginx," + proxyExe + "," + nginx.dir() + ",web," + nginx.statusEndpoint().port();
-        }
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            // a port range of 40 starting at a free port; ports found taken are skipped by the launcher
-            portMin = Math.min(s.getLocalPort(), 65000);
-        }
-        portMax = portMin + 40;
+        dockerHost = host;
+        service = "rl" + Long.toHexString(random.nextLong() & 0xffffffL);
         return this;
     }
 
-    /** HAProxy's frontend port (for load). */
+    /** Starts the proxy and writes the two versions' content (or makes their images). */
+    public RestartLoop start() throws IOException {
+        Path www = dir.resolve("www");
+        for (String v : List.of("v1", "v2")) {
+            Files.createDirectories(www.resolve(v));
+            Files.writeString(www.resolve(v).resolve("index.html"), v + "\n");
+            Files.writeString(www.resolve(v).resolve("health"), "ok\n");
+        }
+        // dynamic routers: a range of 40 from a free port (taken ports are skipped); configured ones: exactly the 4 slots
+        boolean configured = proxy == Proxy.HAPROXY_CONFIGURED || proxy == Proxy.HEALTH_FILES;
+        int firstPort = freePorts(configured ? 4 : 1);
+        int lastPort = Math.min(65535, firstPort + (configured ? 3 : 40));
+        List<Target> slots = DeployerMain.slots(service, firstPort);
+        switch (proxy) {
+            case HAPROXY -> haproxy = LocalHaproxy.builder(proxyExe, dir.resolve("haproxy")).start();
+            case HAPROXY_CONFIGURED -> haproxy = withServers(LocalHaproxy.builder(proxyExe, dir.resolve("haproxy")), slots,
+                    false).start();
+            case HEALTH_FILES -> {
+                for (Target t : slots) {
+                    Path site = Files.createDirectories(www.resolve("sites").resolve(t.id()));
+                    Files.writeString(site.resolve(DeployerMain.LB_FILE + HealthCheckFileRouter.DEFAULT_DISABLED_SUFFIX), "ok\n");
+                }
+                haproxy = withServers(LocalHaproxy.builder(proxyExe, dir.resolve("haproxy")).backendLines(
+                        "    option httpchk GET /" + DeployerMain.LB_FILE + "\n"
+                                + "    default-server check inter 100ms fall 1 rise 1\n"), slots, true).start();
+            }
+            case NGINX -> {
+                nginx = TestNginx.create(proxyExe, "web");
+                nginx.start(Routing.EMPTY);
+            }
+        }
+        routerSpec = switch (proxy) {
+            case HAPROXY -> "haproxy," + haproxy.socket();
+            case HAPROXY_CONFIGURED -> "haproxy-configured," + haproxy.socket() + "," + firstPort;
+            case HEALTH_FILES -> "files," + www.resolve("sites") + "," + firstPort;
+            case NGINX -> "nginx," + proxyExe + "," + nginx.dir() + ",web," + nginx.statusEndpoint().port();
+        };
+        if (dockerHost != null) {
+            docker = DockerClient.connect(dockerHost);
+            for (String v : List.of("v1", "v2")) {
+                TestImage.ensure(docker, TestImage.DEFAULT_REPOSITORY, v, TestImage.Behaviour.HEALTHY);
+            }
+            launcherSpec = "docker," + dockerHost;
+        } else {
+            launcherSpec = (proxy == Proxy.HEALTH_FILES ? "process-sites," : "process,") + busybox + "," + www + ","
+                    + firstPort + "," + lastPort;
+        }
+        if (proxy == Proxy.HEALTH_FILES) {
+            // installing the router: record "nothing is on" once, so that a deployer's fresh router reads an empty table
+            // rather than every configured target as DISABLED (whose ids blue-green would then avoid)
+            DeployerMain.router(routerSpec, dir.resolve("state"), service).apply(Routing.EMPTY);
+        }
+        inventory = docker != null ? DeployerMain.dockerLauncher(docker)
+                : DeployerMain.launcher(launcherSpec, dir.resolve("state"));
+        return this;
+    }
+
+    private static LocalHaproxy.Builder withServers(LocalHaproxy.Builder b, List<Target> slots, boolean enabled) {
+        for (int i = 0; i < slots.size(); i++) {
+            b.server("s" + (i + 1), slots.get(i).endpoint(), 256, enabled);
+        }
+        return b;
+    }
+
+    /** The first of {@code count} consecutive loopback ports that could all be bound just now. */
+    private static int freePorts(int count) throws IOException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int first;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                first = Math.min(s.getLocalPort(), 65535 - count);
+            }
+            boolean all = true;
+            for (int p = first; p < first + count && all; p++) {
+                try (ServerSocket s = new ServerSocket()) {
+                    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), p), 1);
+                } catch (IOException e) {
+                    all = false;
+                }
+            }
+            if (all) {
+                return first;
+            }
+        }
+        throw new IOException("found no " + count + " consecutive free loopback ports in 100 attempts");
+    }
+
+    /** The proxy's frontend port (for load). */
     public int frontendPort() {
         return haproxy != null ? haproxy.frontendPort() : nginx.port();
     }
 
-    /** One deployment in a new JVM; returns what it printed last and checks the outcome when {@code check}. */
+    /** One deployment in a new JVM; returns what it printed last and the check of the outcome. */
     public Map<String, Object> deploy() throws Exception {
         String version = deployCount++ % 2 == 0 ? "v1" : "v2";
         String before = colour();
         long t0 = System.nanoTime();
-        Child c = Child.start(args("deploy", version));
+        DeployerChild c = DeployerChild.start(args("deploy", version));
         String done = c.await("DONE", Duration.ofSeconds(150));
         c.awaitExit();
         Map<String, Object> out = new LinkedHashMap<>();
@@ -116,57 +210,59 @@ public final class RestartLoop implements AutoCloseable {
         out.put("colourBefore", before);
         out.put("colourAfter", colour());
         out.put("check", check(version));
-        if (done.startsWith("DONE SUCCEEDED")) {
-            serving = version;
-        }
         return out;
     }
 
-    /** One crash trial: a deploy killed after a random delay, then a recovery in a new JVM; the check of the outcome. */
+    /**
+     * One crash trial: a deploy killed after a random delay, then a recovery in a new JVM; the check of the outcome, and
+     * {@code converged}: the check converged and the recovery did not end FAILED.
+     */
     public Map<String, Object> crashTrial(long maxKillMillis) throws Exception {
         String version = deployCount++ % 2 == 0 ? "v1" : "v2";
-        Child c = Child.start(args("deploy", version));
+        DeployerChild c = DeployerChild.start(args("deploy", version));
         c.await("READY", Duration.ofSeconds(60));
         long kill = (long) (random.nextDouble() * maxKillMillis);
         String finished = c.awaitFor(Duration.ofMillis(kill), "DONE");
         c.kill();
-        Child r = Child.start(args("recover", version));
+        DeployerChild r = DeployerChild.start(args("recover", version));
         r.await("DONE", Duration.ofSeconds(150));
         r.awaitExit();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("version", version);
         out.put("killAfterMillis", kill);
         out.put("deployFinishedBeforeKill", finished != null);
-        out.put("recovery", r.lines.stream().filter(l -> l.startsWith("RECOVERED")).findFirst().orElse("?"));
+        String recovery = r.lines.stream().filter(l -> l.startsWith("RECOVERED")).findFirst().orElse("?");
+        out.put("recovery", recovery);
         out.put("cleaned", r.lines.stream().filter(l -> l.startsWith("CLEANED")).map(l -> l.substring(8)).toList());
         Map<String, Object> check = check(null);
         out.put("check", check);
+        out.put("converged", Boolean.TRUE.equals(check.get("converged")) && !recovery.startsWith("RECOVERED FAILED"));
         return out;
     }
 
     /**
      * What runs and serves now: versions answering 40 requests, non-200 answers, serving ids, live recorded ids,
-     * orphans (recorded but not serving, plus backend processes of this loop that no record lists; the latter are
-     * killed so that the next trial starts clean), and {@code converged}.
+     * orphans (recorded but not serving, plus backend processes or containers of this loop that the inventory does not
+     * list; the latter are removed so that the next trial starts clean), and {@code converged}.
      */
     public Map<String, Object> check(String expectVersion) throws Exception {
         Map<String, Integer> answers = new TreeMap<>();
         for (int i = 0; i < 40; i++) {
             answers.merge(get(), 1, Integer::sum);
         }
-        Routing now = DeployerMain.router(routerSpec, dir.resolve("state")).current();
+        Routing now = DeployerMain.router(routerSpec, dir.resolve("state"), service).current();
         Set<String> servingIds = new TreeSet<>();
         for (Route r : now.routes()) {
             if (r.serving()) {
                 servingIds.add(r.target().id());
             }
         }
-        ProcessLauncher launcher = launcher();
         Set<String> live = new TreeSet<>();
-        Set<Long> livePids = new java.util.HashSet<>();
-        for (Target t : launcher.discover(SERVICE)) {
+        Set<String> handles = new java.util.HashSet<>();
+        for (Target t : ((TargetInventory) inventory).discover(service)) {
             live.add(t.id());
-            livePids.add(Long.parseLong(t.attribute(ProcessLauncher.PID_ATTRIBUTE)));
+            handles.add(String.valueOf(docker != null ? t.attribute(DockerLauncher.CONTAINER_ATTRIBUTE)
+                    : t.attribute(ProcessLauncher.PID_ATTRIBUTE)));
         }
         List<String> orphans = new ArrayList<>();
         for (String id : live) {
@@ -174,12 +270,9 @@ public final class RestartLoop implements AutoCloseable {
                 orphans.add(id);
             }
         }
-        String marker = dir.resolve("www").toString();
-        ProcessHandle.allProcesses().filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains(marker))
-                .orElse(false)).filter(p -> !livePids.contains(p.pid())).forEach(p -> {
-                    orphans.add("unrecorded pid " + p.pid());
-                    p.destroyForcibly();
-                });
+        for (String unlisted : removeUnlisted(handles)) {
+            orphans.add("unrecorded " + unlisted);
+        }
         boolean oneVersion = answers.size() == 1 && !answers.keySet().iterator().next().startsWith("status");
         boolean converged = oneVersion && orphans.isEmpty() && live.equals(servingIds)
                 && (expectVersion == null || answers.containsKey(expectVersion));
@@ -192,10 +285,43 @@ public final class RestartLoop implements AutoCloseable {
         return out;
     }
 
+    /** Kills (removes) the backend processes (containers) of this loop whose pid (container id) is not in {@code keep}. */
+    private List<String> removeUnlisted(Set<String> keep) {
+        List<String> out = new ArrayList<>();
+        if (docker != null) {
+            for (ContainerSummary s : containers()) {
+                if (keep.stream().noneMatch(k -> s.id().startsWith(k))) {
+                    out.add("container " + s.id());
+                    docker.removeContainer(s.id(), true);
+                }
+            }
+            return out;
+        }
+        // busybox httpd forks a child per connection (HAProxy keeps some open): a child of a listed instance is not an
+        // orphan (counting those killed serving children under load: 502s); a child whose instance is gone is one
+        backends().filter(p -> !keep.contains(String.valueOf(p.pid())) && !p.parent()
+                .map(parent -> keep.contains(String.valueOf(parent.pid()))).orElse(false)).forEach(p -> {
+            out.add("pid " + p.pid());
+            p.destroyForcibly();
+        });
+        return out;
+    }
+
+    private List<ContainerSummary> containers() {
+        return docker.listContainers(Map.of(DockerLauncher.SERVICE_LABEL, service), true);
+    }
+
+    /** Backend processes of this loop: their command line names its www directory. */
+    private java.util.stream.Stream<ProcessHandle> backends() {
+        String marker = dir.resolve("www").toString();
+        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive).filter(p -> p.info().arguments()
+                .map(a -> String.join(" ", a).contains(marker)).orElse(false));
+    }
+
     /** The colour the serving targets carry, as a fresh router reads it ({@code none} when nothing serves). */
     public String colour() {
         Set<String> colours = new TreeSet<>();
-        for (Route r : DeployerMain.router(routerSpec, dir.resolve("state")).current().routes()) {
+        for (Route r : DeployerMain.router(routerSpec, dir.resolve("state"), service).current().routes()) {
             if (r.serving()) {
                 colours.add(String.valueOf(r.target().attribute(Target.COLOUR)));
             }
@@ -203,14 +329,10 @@ public final class RestartLoop implements AutoCloseable {
         return colours.isEmpty() ? "none" : String.join(",", colours);
     }
 
-    private ProcessLauncher launcher() {
-        return DeployerMain.launcher(dir.resolve("state"), dir.resolve("www"), busybox.toString(), portMin, portMax);
-    }
-
     private String get() {
         try {
-            HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + frontendPort() + "/")
-                    .toURL().openConnection();
+            HttpURLConnection c = (HttpURLConnection) URI.create("http://" + new Endpoint("127.0.0.1", frontendPort())
+                    .authority() + "/").toURL().openConnection();
             c.setConnectTimeout(5000);
             c.setRequestProperty("Connection", "close"); // nginx's reloads close idle keep-alive connections
             c.setReadTimeout(10000);
@@ -227,28 +349,32 @@ public final class RestartLoop implements AutoCloseable {
     }
 
     private List<String> args(String mode, String version) {
-        return List.of(mode, SERVICE, version, routerSpec, dir.resolve("state").toString(),
-                dir.resolve("www").toString(), busybox.toString(), String.valueOf(portMin), String.valueOf(portMax));
+        return List.of(mode, service, version, routerSpec, launcherSpec, dir.resolve("state").toString());
     }
 
-    /** Retires every recorded instance and kills any backend process of this loop, then stops HAProxy. */
+    /** Retires every recorded instance and removes any backend of this loop, then stops the proxy. */
     @Override
     public void close() {
         try {
-            ProcessLauncher l = launcher();
-            for (Target t : l.discover(SERVICE)) {
-                try {
-                    l.retire(t, Duration.ofSeconds(2));
-                } catch (RuntimeException e) {
-                    log.add("cleanup: " + e.getMessage());
+            if (inventory != null) {
+                for (Target t : ((TargetInventory) inventory).discover(service)) {
+                    try {
+                        inventory.retire(t, Duration.ofSeconds(2));
+                    } catch (RuntimeException e) {
+                        log.add("cleanup: " + e.getMessage());
+                    }
                 }
             }
         } catch (RuntimeException e) {
             log.add("cleanup: " + e.getMessage());
         }
-        String marker = dir.resolve("www").toString();
-        ProcessHandle.allProcesses().filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains(marker))
-                .orElse(false)).forEach(ProcessHandle::destroyForcibly);
+        if (docker != null) {
+            containers().forEach(s -> docker.removeContainer(s.id(), true));
+            containersLeft = containers().size();
+            docker.close();
+        } else {
+            backends().forEach(ProcessHandle::destroyForcibly);
+        }
         if (haproxy != null) {
             haproxy.close();
         }
@@ -257,88 +383,11 @@ public final class RestartLoop implements AutoCloseable {
         }
     }
 
-    /** Backend processes of this loop still running (for a final check after {@link #close()}). */
-    public long backendProcesses() {
-        String marker = dir.resolve("www").toString();
-        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive).filter(p -> p.info().arguments()
-                .map(a -> String.join(" ", a).contains(marker)).orElse(false)).count();
-    }
-
-    /** A child JVM running {@link DeployerMain}; stdout lines collected; stderr to a file. */
-    private static final class Child {
-        final Process process;
-        final List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        final java.util.concurrent.BlockingQueue<String> queue = new java.util.concurrent.LinkedBlockingQueue<>();
-
-        private Child(Process p) {
-            this.process = p;
-            Thread t = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        lines.add(line);
-                        queue.add(line);
-                    }
-                } catch (IOException e) {
-                    // gone
-                }
-                queue.add("<EOF>");
-            }, "deployer-stdout-" + p.pid());
-            t.setDaemon(true);
-            t.start();
-        }
-
-        static Child start(List<String> args) throws IOException {
-            String cp = System.getProperty("surefire.test.class.path");
-            if (cp == null || cp.isBlank()) {
-                cp = System.getProperty("java.class.path");
-            }
-            List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + File.separator + "bin"
-                    + File.separator + "java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Xmx96m",
-                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", cp, DeployerMain.class.getName()));
-            cmd.addAll(args);
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
-            return new Child(pb.start());
-        }
-
-        String await(String prefix, Duration timeout) throws InterruptedException {
-            String line = awaitFor(timeout, prefix);
-            if (line == null) {
-                process.destroyForcibly();
-                throw new IllegalStateException("deployer child " + process.pid() + " did not print " + prefix + " within "
-                        + timeout + "; printed " + lines);
-            }
-            return line;
-        }
-
-        /** The first line starting with {@code prefix} within {@code timeout}, or null. */
-        String awaitFor(Duration timeout, String prefix) throws InterruptedException {
-            long end = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                long left = end - System.nanoTime();
-                String line = left <= 0 ? null : queue.poll(left, TimeUnit.NANOSECONDS);
-                if (line == null) {
-                    return null;
-                }
-                if (line.equals("<EOF>")) {
-                    queue.add(line);
-                    return null;
-                }
-                if (line.startsWith(prefix)) {
-                    return line;
-                }
-            }
-        }
-
-        void kill() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor(20, TimeUnit.SECONDS);
-        }
-
-        void awaitExit() throws InterruptedException {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        }
+    /**
+     * Backend processes of this loop still running, or the containers of its service {@link #close()} found after its
+     * cleanup: for a final check after {@code close()}.
+     */
+    public long leftBehind() {
+        return docker != null ? containersLeft : backends().count();
     }
 }

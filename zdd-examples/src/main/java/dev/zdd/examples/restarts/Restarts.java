@@ -17,7 +17,8 @@ import java.util.Map;
  * {@code restarts}: every deploy and every recovery in a new JVM, under load through a real HAProxy. Runs
  * {@code --deploys} (default 6) blue-green deployments alternating v1/v2, then {@code --trials} (default 20) crash
  * trials (SIGKILL of the deployer at a random moment, recovery in a new JVM) while {@code --connections} clients send
- * requests through HAProxy; reports {@code trials}, {@code converged}, {@code orphans} and {@code failedRequests}.
+ * requests through HAProxy; reports {@code trials}, {@code converged} (one version serves, all 200, no orphan, and the
+ * recovery did not end FAILED), {@code orphans}, {@code recoveriesFailed} and {@code failedRequests}.
  * Needs haproxy and busybox. Not thread-safe.
  */
 public final class Restarts implements Scenario {
@@ -60,14 +61,18 @@ public final class Restarts implements Scenario {
                     .maxRequests(50_000_000).build().start();
             int converged = 0;
             int orphans = 0;
+            int recoveriesFailed = 0;
             List<Object> trialRuns = new ArrayList<>();
             try {
                 for (int i = 0; i < trials; i++) {
                     Map<String, Object> t = loop.crashTrial(maxMillis);
                     @SuppressWarnings("unchecked")
                     Map<String, Object> check = (Map<String, Object>) t.get("check");
-                    if (Boolean.TRUE.equals(check.get("converged"))) {
+                    if (Boolean.TRUE.equals(t.get("converged"))) {
                         converged++;
+                    }
+                    if (String.valueOf(t.get("recovery")).startsWith("RECOVERED FAILED")) {
+                        recoveriesFailed++;
                     }
                     orphans += ((List<?>) check.get("orphans")).size();
                     trialRuns.add(t);
@@ -84,6 +89,7 @@ public final class Restarts implements Scenario {
             report.put("trials", trials);
             report.put("converged", converged);
             report.put("orphans", orphans);
+            report.put("recoveriesFailed", recoveriesFailed);
             report.put("failedRequests", load == null ? 0 : load.failed());
             report.put("okRequests", load == null ? 0 : load.ok());
             report.put("failuresByKind", load == null ? Map.of() : load.failuresByKind());
@@ -91,7 +97,7 @@ public final class Restarts implements Scenario {
             report.put("trialRuns", trialRuns);
         }
         System.out.println("restarts: " + report.get("trials") + " trials, " + report.get("converged") + " converged, "
-                + report.get("orphans") + " orphans, " + report.get("failedRequests") + " failed requests of "
+                + report.get("orphans") + " orphans, " + report.get("recoveriesFailed") + " FAILED recoveries, " + report.get("failedRequests") + " failed requests of "
                 + report.get("okRequests"));
         return report;
     }

@@ -1,6 +1,9 @@
 package dev.zdd.examples.restarts;
 
 import dev.zdd.core.testing.IntegrationEnvironment;
+import dev.zdd.docker.testing.DockerTestDaemon;
+import dev.zdd.docker.testing.TestImage;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,66 +18,86 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Every deploy is a new process, with real parts: a real HAProxy with dynamic servers, busybox httpd backends started
- * by ProcessLauncher, every deploy and every recovery in a NEW child JVM using Engine, BlueGreen, FileJournalStore and
- * FileDeploymentLock through their public APIs ({@link DeployerMain}). 6 deployments alternating versions, then 20
- * trials with SIGKILL of the deployer at a random moment and recovery in a new JVM.
+ * Every deploy is a new process, with real parts: a real proxy, real backends started by a real launcher, every deploy
+ * and every recovery in a NEW child JVM using Engine, BlueGreen, FileJournalStore and FileDeploymentLock through their
+ * public APIs ({@link DeployerMain}). For each setup (HAProxy with dynamic servers, HAProxy with configured servers,
+ * nginx, the health-check-file router behind HAProxy, all with ProcessLauncher; and HAProxy with DockerLauncher), 6
+ * deployments alternating versions: colours alternate, exactly the new instances run afterwards, nothing is left
+ * behind, every request through the proxy is answered 200 by the new version. Then, with HAProxy and ProcessLauncher,
+ * 20 trials with SIGKILL of the deployer at a random moment and recovery in a new JVM: every trial converges with no
+ * orphan and no FAILED recovery.
  */
 class NewJvmPerDeployIT {
-    // (the nginx variant runs the 6 deployments only; the crash loop runs against HAProxy, the zero-loss path)
     @TempDir
     Path dir;
 
-    @Test
-    @SuppressWarnings("unchecked")
-    void sixDeploysInNewJvmsThenTwentyKilledDeployersRecoverWithNoOrphan() throws Exception {
-        Optional<Path> haproxy = IntegrationEnvironment.find("haproxy", "apt-get install haproxy");
-        Optional<Path> busybox = IntegrationEnvironment.find("busybox", "apt-get install busybox-static");
-        assumeTrue(haproxy.isPresent() && busybox.isPresent(), "haproxy or busybox is not installed");
-        List<String> failures = new ArrayList<>();
-        List<String> reported = new ArrayList<>();
-        RestartLoop loop = new RestartLoop(RestartLoop.Proxy.HAPROXY, haproxy.get(), busybox.get(), dir, 15).start();
-        try {
-            long maxMillis = deploySixTimes(loop);
-            int converged = 0;
-            for (int i = 0; i < 20; i++) {
-                Map<String, Object> t = loop.crashTrial(maxMillis);
-                Map<String, Object> check = (Map<String, Object>) t.get("check");
-                if (Boolean.TRUE.equals(check.get("converged"))) {
-                    converged++;
-                } else if (reportedSpawnWindow(t, check)) {
-                    // ProcessLauncher's known gap: killed between starting a backend and recording it; the recovery
-                    // could not find that process, and said so (FAILED, "an instance may be running")
-                    reported.add("trial " + (i + 1) + ": " + t);
-                } else {
-                    failures.add("trial " + (i + 1) + ": " + t);
-                }
-            }
-            if (!reported.isEmpty()) {
-                System.out.println("[zdd] trials whose orphan the recovery reported (spawn-to-record window): " + reported);
-            }
-            assertEquals(List.of(), failures, "every trial converges, or its recovery reports what it could not find");
-            assertEquals(20, converged + reported.size());
-            assertTrue(reported.size() <= 2, "the spawn-to-record window is rare: " + reported);
-        } finally {
-            loop.close();
-        }
-        assertEquals(0, loop.backendProcesses(), "no backend process left behind");
+    private static Path need(String program, String install) {
+        Optional<Path> p = IntegrationEnvironment.find(program, install);
+        assumeTrue(p.isPresent(), program + " is not installed (" + install + ")");
+        return p.get();
+    }
+
+    private static Path haproxy() {
+        return need("haproxy", "apt-get install haproxy");
+    }
+
+    private static Path busybox() {
+        return need("busybox", "apt-get install busybox-static");
     }
 
     @Test
     @SuppressWarnings("unchecked")
-    void sixDeploysInNewJvmsThroughNginx() throws Exception {
-        Optional<Path> nginx = IntegrationEnvironment.find("nginx", "apt-get install nginx");
-        Optional<Path> busybox = IntegrationEnvironment.find("busybox", "apt-get install busybox-static");
-        assumeTrue(nginx.isPresent() && busybox.isPresent(), "nginx or busybox is not installed");
-        RestartLoop loop = new RestartLoop(RestartLoop.Proxy.NGINX, nginx.get(), busybox.get(), dir, 15).start();
+    void sixDeploysInNewJvmsThenTwentyKilledDeployersRecoverWithNoOrphan() throws Exception {
+        RestartLoop loop = new RestartLoop(RestartLoop.Proxy.HAPROXY, haproxy(), busybox(), dir, 15).start();
+        List<String> failures = new ArrayList<>();
         try {
+            long maxMillis = deploySixTimes(loop);
+            for (int i = 0; i < 20; i++) {
+                Map<String, Object> t = loop.crashTrial(maxMillis);
+                if (!Boolean.TRUE.equals(t.get("converged"))) {
+                    failures.add("trial " + (i + 1) + ": " + t);
+                }
+            }
+        } finally {
+            loop.close();
+        }
+        assertEquals(List.of(), failures, "every trial converges: one version, all 200, no orphan, no FAILED recovery");
+        assertEquals(0, loop.leftBehind(), "no backend process left behind");
+    }
+
+    @Test
+    void sixDeploysInNewJvmsThroughNginx() throws Exception {
+        sixDeploys(new RestartLoop(RestartLoop.Proxy.NGINX, need("nginx", "apt-get install nginx"), busybox(), dir, 15));
+    }
+
+    @Test
+    void sixDeploysInNewJvmsThroughHaproxyConfiguredServers() throws Exception {
+        sixDeploys(new RestartLoop(RestartLoop.Proxy.HAPROXY_CONFIGURED, haproxy(), busybox(), dir, 15));
+    }
+
+    @Test
+    void sixDeploysInNewJvmsThroughHealthCheckFilesPolledByHaproxy() throws Exception {
+        sixDeploys(new RestartLoop(RestartLoop.Proxy.HEALTH_FILES, haproxy(), busybox(), dir, 15));
+    }
+
+    @Test
+    void sixDeploysInNewJvmsOfDockerContainersThroughHaproxy() throws Exception {
+        Path haproxy = haproxy();
+        Optional<DockerTestDaemon> daemon = DockerTestDaemon.shared();
+        assumeTrue(daemon.isPresent(), "no Docker daemon (see the message above)");
+        TestImage.whyUnavailable().ifPresent(Assumptions::abort);
+        sixDeploys(new RestartLoop(RestartLoop.Proxy.HAPROXY, haproxy, TestImage.BUSYBOX, dir, 15)
+                .docker(daemon.get().host()));
+    }
+
+    private static void sixDeploys(RestartLoop loop) throws Exception {
+        try {
+            loop.start();
             deploySixTimes(loop);
         } finally {
             loop.close();
         }
-        assertEquals(0, loop.backendProcesses(), "no backend process left behind");
+        assertEquals(0, loop.leftBehind(), "no backend process or container left behind");
     }
 
     @SuppressWarnings("unchecked")
@@ -95,15 +118,5 @@ class NewJvmPerDeployIT {
             colour = after;
         }
         return maxMillis;
-    }
-
-    /** Traffic converged and the only problem is a backend nobody recorded, which the recovery reported as FAILED. */
-    @SuppressWarnings("unchecked")
-    private static boolean reportedSpawnWindow(Map<String, Object> trial, Map<String, Object> check) {
-        List<String> orphans = (List<String>) check.get("orphans");
-        Map<String, Integer> answers = (Map<String, Integer>) check.get("answers");
-        return !orphans.isEmpty() && orphans.stream().allMatch(o -> o.startsWith("unrecorded pid "))
-                && answers.size() == 1 && check.get("live").equals(check.get("serving"))
-                && String.valueOf(trial.get("recovery")).startsWith("RECOVERED FAILED");
     }
 }
