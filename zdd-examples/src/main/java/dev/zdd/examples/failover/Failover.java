@@ -94,7 +94,7 @@ public final class Failover implements Scenario {
     }
 
     static ProbePolicy policy(Duration period) {
-        return ProbePolicy.builder().period(period).timeout(Duration.ofMillis(Math.min(1000, Math.max(50, period.toMillis()))))
+        return ProbePolicy.builder().period(period).timeout(Duration.ofSeconds(1))
                 .failureThreshold(2).successThreshold(2).build();
     }
 
@@ -131,7 +131,7 @@ public final class Failover implements Scenario {
         AtomicLong requests = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < 4; i++) {
             Thread t = new Thread(() -> {
                 while (running.get()) {
                     requests.incrementAndGet();
@@ -152,7 +152,8 @@ public final class Failover implements Scenario {
             out = killAndRestart("in-process router + guard", victim,
                     () -> router.stats(victim.name()).map(InProcessRouter.TargetStats::requests).orElse(0L),
                     () -> !router.ejected().contains(victim.name())
-                            && router.current().route(victim.name()).map(Route::serving).orElse(false), down, after);
+                            && router.current().route(victim.name()).map(Route::serving).orElse(false), down, after,
+                    () -> { });
         } finally {
             running.set(false);
             for (Thread t : threads) {
@@ -223,18 +224,24 @@ public final class Failover implements Scenario {
                     .mode(LoadGenerator.Mode.KEEP_ALIVE).maxDuration(Duration.ofMinutes(2)).maxRequests(50_000_000)
                     .build().start();
             Map<String, Object> out;
-            Routing restoredWhileDown;
+            List<String> seenWhileDown = new ArrayList<>();
+            Runnable whileDown = () -> {
+                if (haproxyChecks) {
+                    // what a rollback does while a server is down by its check: restore the table read then
+                    Routing snapshot = router.current();
+                    snapshot.routes().forEach(r -> seenWhileDown.add(r.target().id() + "=" + r.state() + "/"
+                            + r.weight() + "/" + r.health()));
+                    router.apply(snapshot);
+                }
+            };
             try {
                 out = killAndRestart(haproxyChecks ? "HAProxy check + zdd router" : "HAProxy + zdd guard only", victim,
-                        () -> stot(h, victim.name()), () -> serving(h, victim.name()), down, after);
+                        () -> stot(h, victim.name()), () -> serving(h, victim.name()), down, after, whileDown);
             } finally {
                 load.stop();
             }
             if (haproxyChecks) {
-                // what a rollback does while a server is down by its check: restore the table read then
-                restoredWhileDown = router.current();
-                out.put("healthSeenByZdd", restoredWhileDown.routes().stream()
-                        .map(r -> r.target().id() + "=" + r.health()).toList());
+                out.put("tableReadAndRestoredWhileDown", seenWhileDown);
             }
             Set<String> left = new LinkedHashSet<>();
             for (ServerState s : h.client().showServersState(LocalHaproxy.BACKEND)) {
@@ -287,7 +294,7 @@ public final class Failover implements Scenario {
      */
     static Map<String, Object> killAndRestart(String setup, ProcessBackend victim, LongSupplier attempts,
                                               java.util.function.BooleanSupplier inRotation, Duration down,
-                                              Duration after) throws Exception {
+                                              Duration after, Runnable whileDown) throws Exception {
         Thread.sleep(1500);
         long[] lastChange = {0};
         long[] firstAfterRestart = {-1};
@@ -333,7 +340,9 @@ public final class Failover implements Scenario {
         long killAt = System.nanoTime();
         lastChange[0] = killAt;
         victim.kill9();
-        Thread.sleep(down.toMillis());
+        Thread.sleep(down.toMillis() / 2);
+        whileDown.run();
+        Thread.sleep(down.toMillis() - down.toMillis() / 2);
         restartAt[0] = System.nanoTime();
         victim.start();
         Thread.sleep(after.toMillis());
