@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Regression (issue 12): switching blue -> green through the runtime API, then reloading HAProxy for an unrelated
  * change ({@code haproxy -sf <pid> -x <socket>}), sent traffic straight back to blue (green is {@code disabled} in
  * haproxy.cfg). With {@link HaproxyRouter.Builder#serverStateFile(Path)} and a configuration that loads it, a reload
- * and a restart keep the table zdd applied, under load, even after blue is stopped.
+ * and a restart keep the table zdd applied, under load, even after blue is stopped. Without the file, the guard
+ * notices the drift and applies the committed table again.
  */
 class HaproxyReloadIT {
     @TempDir
@@ -124,5 +125,20 @@ class HaproxyReloadIT {
         haproxy.reload();
         assertEquals("v1", Http.get(haproxy.frontendPort()), "HAProxy serves its configuration file again");
         assertFalse(router.current().sameTrafficAs(green), "current() shows the drift");
+
+        // the guard notices that HAProxy no longer serves the committed table and applies it again
+        java.util.List<dev.zdd.core.guard.GuardEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (dev.zdd.core.guard.Guard guard = dev.zdd.core.guard.Guard.builder(router, dev.zdd.core.probe.HttpProbe.create())
+                .committed(green).policy(dev.zdd.api.ProbePolicy.builder().period(Duration.ofMillis(100))
+                        .timeout(Duration.ofSeconds(1)).build())
+                .listener(events::add).build().start()) {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                    .until(() -> router.current().sameTrafficAs(green));
+            for (int i = 0; i < 10; i++) {
+                assertEquals("v2", Http.get(haproxy.frontendPort()), "the guard re-applied the switch");
+            }
+            assertTrue(events.stream().anyMatch(e -> e instanceof dev.zdd.core.guard.GuardEvent.DriftDetected d
+                    && d.reapplied() && d.error().isEmpty()), events.toString());
+        }
     }
 }
