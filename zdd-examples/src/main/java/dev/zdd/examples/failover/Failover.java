@@ -126,7 +126,7 @@ public final class Failover implements Scenario {
         List<String> events = new ArrayList<>();
         Guard guard = Guard.builder(router, HttpProbe.create()).policy(policy(period))
                 .listener(e -> record(events, e)).build().start();
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong requests = new AtomicLong();
         AtomicLong failed = new AtomicLong();
@@ -181,7 +181,7 @@ public final class Failover implements Scenario {
 
     static String get(HttpClient http, Target t) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + t.endpoint().authority() + "/"))
-                .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException("status " + r.statusCode());
         }
