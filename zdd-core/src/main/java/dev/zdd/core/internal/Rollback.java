@@ -46,6 +46,8 @@ final class Rollback {
     private boolean trafficRestored;
     private boolean inventoryAsked;
     private Action settling;
+    /** The gradual rollback's step whose router call was cut off by its deadline, or null. */
+    private String cutOffStepBack;
 
     Rollback(RunContext ctx, Done done) {
         this.ctx = ctx;
@@ -190,6 +192,9 @@ final class Rollback {
             return Boolean.TRUE;
         }, (ok, err) -> {
             if (err != null) {
+                if (err instanceof CallDeadline) {
+                    cutOffStepBack = a.name; // anything cut off may have happened, and may still land
+                }
                 a.fail("stepping back failed (" + Texts.message(err) + "): restoring the routing at once");
                 restoreAttempt(new Action("restore routing"), full, 1, new ArrayList<>());
                 return;
@@ -256,6 +261,17 @@ final class Rollback {
             }
         }
         if (toRetire.isEmpty()) {
+            end();
+            return;
+        }
+        if (restored && cutOffStepBack != null && ledger.strayRouterCalls.keySet().stream()
+                .anyMatch(k -> k.contains(cutOffStepBack))) {
+            // an intermediate table of the gradual rollback, which sends traffic to these targets, may still land
+            for (Target t : toRetire) {
+                ledger.leftovers.add("target " + RunContext.describe(t) + " still running: not retired because the"
+                        + " router call of '" + cutOffStepBack + "' was cut off and may still send traffic to it;"
+                        + " check the router, then stop it");
+            }
             end();
             return;
         }

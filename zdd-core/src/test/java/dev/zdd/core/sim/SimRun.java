@@ -96,6 +96,11 @@ final class SimRun {
             if (s.journal()) {
                 b.journal(new SimStores.Journal(w));
             }
+            Dice pace = Dice.of(s.seed(), 15);
+            if (pace.chance(0.2)) {
+                // a gradual rollback (issue 12): the restore goes back in steps
+                b.gradualRollback(dev.zdd.core.GradualRollback.of(pace.between(2, 5), pace.millisBetween(1, 120_000)));
+            }
             if (lock != null) {
                 b.lock(lock).lockWait(s.lockWait());
             }
