@@ -2,7 +2,6 @@ package dev.zdd.haproxy;
 
 import dev.zdd.api.Arguments;
 import dev.zdd.api.ConnectionStats;
-import dev.zdd.api.Endpoint;
 import dev.zdd.api.RouterCapabilities;
 import dev.zdd.api.RouterException;
 import dev.zdd.api.Routing;
@@ -14,6 +13,7 @@ import dev.zdd.haproxy.internal.Names;
 import dev.zdd.haproxy.internal.StateFile;
 import dev.zdd.haproxy.internal.TableReader;
 import dev.zdd.haproxy.internal.Desired;
+import dev.zdd.haproxy.internal.DynamicServers;
 import dev.zdd.haproxy.internal.ReloadFiles;
 import dev.zdd.haproxy.internal.TableMapper;
 import dev.zdd.haproxy.internal.Weights;
@@ -23,7 +23,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -103,7 +102,6 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
     public static final String SERVER_ATTRIBUTE = TableReader.SERVER_ATTRIBUTE;
 
     private static final Logger LOG = LoggerFactory.getLogger(HaproxyRouter.class);
-    private static final int MAP_BATCH = 200;
 
     private final RuntimeApiClient client;
     private final String backend;
@@ -207,7 +205,7 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
                 record(d, true);
                 if (dynamic) {
                     step = "add servers";
-                    addMissing(d, states);
+                    DynamicServers.addMissing(client, backend, d, states, staticServers.keySet(), added);
                 }
                 step = "raise incoming servers";
                 CommandPlan plan = CommandPlan.of(backend, d.settings());
@@ -228,7 +226,8 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
                 }
                 pending.removeAll(d.targets().keySet());
                 if (!pending.isEmpty()) {
-                    removePendingLocked(deleteTimeout);
+                    DynamicServers.removePending(client, backend, pending, added, foreignConfigured, deleteTimeout,
+                            pollInterval);
                 }
                 step = "confirm";
                 confirm(d);
@@ -346,65 +345,16 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
         }
     }
 
-    private void addMissing(Desired d, List<ServerState> states) {
-        Map<String, ServerState> existing = new HashMap<>();
-        for (ServerState s : states) {
-            existing.put(s.serverName(), s);
-        }
-        for (Map.Entry<String, Target> e : d.targets().entrySet()) {
-            String name = e.getKey();
-            if (staticServers.containsKey(name)) {
-                continue;
-            }
-            Endpoint ep = e.getValue().endpoint();
-            ServerState s = existing.get(name);
-            if (s != null) {
-                if (!s.address().equals(ep.host()) || s.port() != ep.port()) {
-                    throw new RuntimeApiException("HAProxy server " + backend + "/" + name + " exists with address "
-                            + s.address() + ":" + s.port() + " but target '" + name + "' is at " + ep, "", "");
-                }
-                added.put(name, e.getValue());
-                continue;
-            }
-            String addr = ep.isIpv6() ? "ipv6@" + ep.host() + ":" + ep.port() : ep.host() + ":" + ep.port();
-            String cmd = "add server " + backend + "/" + name + " " + addr + " weight 0";
-            String answer = client.execute(cmd);
-            if (!answer.startsWith("New server registered")) {
-                throw new RuntimeApiException("HAProxy refused '" + cmd + "': " + Arguments.printable(answer.trim()), cmd, answer);
-            }
-            added.put(name, e.getValue());
-            LOG.info("added HAProxy server {}/{} at {} (maintenance, weight 0)", backend, name, addr);
-        }
-    }
-
     private void writeMaps(Desired d) {
         if (maps == null) {
             return;
         }
         if (maps.stickyMap().isPresent()) {
-            replaceMap(maps.stickyMap().get(), d.sticky());
+            DynamicServers.replaceMap(client, maps.stickyMap().get(), d.sticky());
         }
         if (maps.rulesMap().isPresent()) {
-            replaceMap(maps.rulesMap().get(), d.rules());
+            DynamicServers.replaceMap(client, maps.rulesMap().get(), d.rules());
         }
-    }
-
-    /** Replaces a map's content atomically: prepare a new version, fill it, commit it. */
-    private void replaceMap(String file, Map<String, String> entries) {
-        long version = client.prepareMap(file);
-        List<String> batch = new ArrayList<>();
-        for (Map.Entry<String, String> e : entries.entrySet()) {
-            batch.add("add map @" + version + " " + file + " " + Names.mapWord("map key", e.getKey()) + " "
-                    + Names.mapWord("map value", e.getValue()));
-            if (batch.size() == MAP_BATCH) {
-                client.set(batch);
-                batch.clear();
-            }
-        }
-        if (!batch.isEmpty()) {
-            client.set(batch);
-        }
-        client.set("commit map @" + version + " " + file);
     }
 
     /**
@@ -417,41 +367,8 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
     public Set<String> removePending(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         synchronized (applyLock) {
-            return removePendingLocked(timeout);
+            return DynamicServers.removePending(client, backend, pending, added, foreignConfigured, timeout, pollInterval);
         }
-    }
-
-    private Set<String> removePendingLocked(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            for (String name : new ArrayList<>(pending)) {
-                String cmd = "del server " + backend + "/" + name;
-                String answer = client.execute(cmd);
-                if (answer.startsWith("Server deleted") || answer.startsWith("No such server")) {
-                    pending.remove(name);
-                    added.remove(name);
-                    LOG.info("deleted HAProxy server {}/{}", backend, name);
-                } else if (answer.startsWith("Only servers added at runtime")) {
-                    // a server of the configuration file that nobody mapped: it stays in maintenance
-                    pending.remove(name);
-                    added.remove(name);
-                    foreignConfigured.add(name);
-                    LOG.info("HAProxy server {}/{} is in the configuration file and not mapped: kept in maintenance",
-                            backend, name);
-                } else {
-                    LOG.debug("HAProxy refused '{}' for now: {}", cmd, answer.trim());
-                }
-            }
-            if (pending.isEmpty() || System.nanoTime() - deadline >= 0) {
-                break;
-            }
-            sleep(pollInterval);
-        }
-        if (!pending.isEmpty()) {
-            LOG.warn("HAProxy still refuses to delete servers {} of backend {} (connections remain); they stay in "
-                    + "maintenance with weight 0", pending, backend);
-        }
-        return Set.copyOf(pending);
     }
 
     /** Dynamic servers removed from the table that HAProxy has not deleted yet (in maintenance, weight 0). */
