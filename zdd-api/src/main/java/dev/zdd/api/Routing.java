@@ -98,6 +98,20 @@ public record Routing(List<Route> routes, Stickiness stickiness, List<Rule> rule
         return Collections.unmodifiableList(out);
     }
 
+    /**
+     * Targets of serving routes that the balancer's own check finds {@link BalancerHealth#DOWN} (zdd asks them to
+     * serve; the balancer sends them nothing until its check passes), in route order.
+     */
+    public List<Target> downByBalancer() {
+        List<Target> out = new ArrayList<>();
+        for (Route r : routes) {
+            if (r.serving() && r.downByBalancer()) {
+                out.add(r.target());
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+
     /** Sum of the weights of serving routes. */
     public int servingWeight() {
         int sum = 0;
@@ -182,6 +196,9 @@ public record Routing(List<Route> routes, Stickiness stickiness, List<Rule> rule
             }
             sb.append(r.target().id()).append('/').append(r.target().version()).append(' ');
             sb.append(r.state() == RouteState.ACTIVE ? String.valueOf(r.weight()) : r.state().name().toLowerCase(java.util.Locale.ROOT));
+            if (r.downByBalancer()) {
+                sb.append(" (down by the balancer's check)");
+            }
         }
         if (stickiness != null) {
             sb.append("; sticky ").append(stickiness.key());

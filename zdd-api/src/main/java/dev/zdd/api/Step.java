@@ -183,6 +183,42 @@ public sealed interface Step {
     }
 
     /**
+     * A verification window after the last traffic shift: for {@code window}, probe {@code targetIds} (the new
+     * targets) under the engine's probe policy and run the named checks every {@code checkInterval}; a target that
+     * fails its failure threshold, or a check that answers FAIL, fails the step, and the deployment rolls back while
+     * the old side is still available (INCONCLUSIVE answers during the window are not failures). promote() ends the
+     * window early. When the window passes without a failure, the step succeeds.
+     *
+     * @param targetIds     targets to probe (may be empty: checks only)
+     * @param window        how long to verify, positive
+     * @param checks        registered check names run during the window (may be empty)
+     * @param checkInterval time between two runs of each check, positive
+     */
+    record Verify(List<String> targetIds, Duration window, List<String> checks, Duration checkInterval) implements Step {
+        /** Validates and copies. */
+        public Verify {
+            Checks.noNulls("verify.targetIds", targetIds);
+            targetIds = List.copyOf(targetIds);
+            for (String id : targetIds) {
+                Checks.name("verify.targetIds", id);
+            }
+            Checks.positive("verify.window", window);
+            Checks.noNulls("verify.checks", checks);
+            checks = List.copyOf(checks);
+            for (String c : checks) {
+                Checks.name("verify.checks", c);
+            }
+            Checks.positive("verify.checkInterval", checkInterval);
+        }
+
+        @Override
+        public String describe() {
+            return "verify " + (targetIds.isEmpty() ? "" : targetIds + " ") + "for " + window
+                    + (checks.isEmpty() ? "" : " with checks " + checks + " every " + checkInterval);
+        }
+    }
+
+    /**
      * Wait until the targets (already DRAINING or DISABLED in the routing) have no open connections, or {@code timeout}
      * passes. With a router that cannot count connections ({@link ConnectionStats}), waits the whole timeout. Never
      * fails on timeout: the result lists what was still open.

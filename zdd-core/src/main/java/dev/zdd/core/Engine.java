@@ -393,6 +393,7 @@ public final class Engine {
         private Duration stepDeadline = DEFAULT_STEP_DEADLINE;
         private Duration deploymentDeadline;
         private boolean inconclusiveAsPass;
+        private GradualRollback gradualRollback;
         private JournalStore journal;
         private DeploymentLock lock;
         private Duration lockWait = Duration.ZERO;
@@ -533,6 +534,15 @@ public final class Engine {
             return this;
         }
 
+        /**
+         * Roll back in steps instead of all at once (see {@link GradualRollback}). Default none: a rollback restores
+         * the routing read before the deployment in one apply.
+         */
+        public Builder gradualRollback(GradualRollback v) {
+            gradualRollback = Arguments.notNull("gradualRollback", v);
+            return this;
+        }
+
         /** Whether an INCONCLUSIVE check verdict passes. Default {@code false}: it rolls back. */
         public Builder inconclusiveAsPass(boolean v) {
             inconclusiveAsPass = v;
@@ -568,7 +578,7 @@ public final class Engine {
             return new Engine(new EngineConfig(router, launcher, probe, probePolicy, s,
                     e == null ? BlockingPool.shared() : e, e == null ? BlockingPool.lanes() : e, listeners, checks, hooks,
                     stepDeadline, inconclusiveAsPass, DEFAULT_DRAIN_POLL, DEFAULT_ROLLBACK_GRACE, DEFAULT_ROLLBACK_RETRIES,
-                    DEFAULT_ROLLBACK_BACKOFF, deploymentDeadline), rel);
+                    DEFAULT_ROLLBACK_BACKOFF, deploymentDeadline, gradualRollback), rel);
         }
     }
 }

@@ -15,7 +15,8 @@ final class Scenarios {
                 new dev.zdd.examples.nginx.NginxBench(),
                 new dev.zdd.examples.docker.DockerBlueGreen(),
                 new dev.zdd.examples.ssh.MultiHostBench(),
-                new dev.zdd.examples.restarts.Restarts()
+                new dev.zdd.examples.restarts.Restarts(),
+                new dev.zdd.examples.failover.Failover()
         );
     }
 }

@@ -2,22 +2,20 @@ package dev.zdd.haproxy;
 
 import dev.zdd.api.Arguments;
 import dev.zdd.api.ConnectionStats;
-import dev.zdd.api.Endpoint;
-import dev.zdd.api.RequestKey;
-import dev.zdd.api.Route;
-import dev.zdd.api.RouteState;
 import dev.zdd.api.RouterCapabilities;
 import dev.zdd.api.RouterException;
 import dev.zdd.api.Routing;
-import dev.zdd.api.Rule;
 import dev.zdd.api.Stickiness;
 import dev.zdd.api.Target;
 import dev.zdd.api.TrafficRouter;
 import dev.zdd.haproxy.internal.CommandPlan;
-import dev.zdd.haproxy.internal.CommandPlan.Kind;
-import dev.zdd.haproxy.internal.CommandPlan.Setting;
 import dev.zdd.haproxy.internal.Names;
 import dev.zdd.haproxy.internal.StateFile;
+import dev.zdd.haproxy.internal.TableReader;
+import dev.zdd.haproxy.internal.Desired;
+import dev.zdd.haproxy.internal.DynamicServers;
+import dev.zdd.haproxy.internal.ReloadFiles;
+import dev.zdd.haproxy.internal.TableMapper;
 import dev.zdd.haproxy.internal.Weights;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,10 +23,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -36,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -73,8 +68,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * attribute {@value #SERVER_ATTRIBUTE}; a table that omits it puts it in maintenance (no traffic on a target the table
  * does not list) and deletes it when HAProxy allows ({@code del server} is refused for servers of the configuration
  * file, which then stay in maintenance). Without dynamic servers only mapped servers are touched. A state file that
- * cannot be written before an apply fails the apply before HAProxy is changed. After a restart of HAProxy, HAProxy
- * serves its configuration again (dynamic servers and map changes are gone); apply the table again.
+ * cannot be written before an apply fails the apply before HAProxy is changed.
+ *
+ * <p>Reloads and restarts: runtime API changes live in HAProxy's memory only. With
+ * {@link Builder#serverStateFile(Path)} the router writes HAProxy's own server-state file (and the map files) after
+ * every confirmed apply, and a haproxy.cfg that loads it ({@code load-server-state-from-file}) comes back from a reload
+ * or restart serving the last table zdd applied. Dynamic servers are not in the configuration file, so HAProxy drops
+ * them at a reload: apply the table again (the guard of {@code dev.zdd.core.guard} notices and does it). Without a
+ * server-state file, a reload serves the configuration file again.
  *
  * <p>Stickiness and rules work through {@link RoutingMaps} (map files changed at runtime). A rule reaches its version's
  * serving servers, or, when all of the version's ACTIVE servers have weight 0, those (a blue-green preview); a rule
@@ -93,13 +94,14 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
     public static final Duration DEFAULT_DELETE_TIMEOUT = Duration.ofSeconds(5);
     /** Default interval between polls (read-back, drain, delete retries): 50 ms. */
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(50);
+    /** Default of {@link Builder#writeMapFiles(boolean)}: {@code true}. */
+    public static final boolean DEFAULT_WRITE_MAP_FILES = true;
     /** Version reported for a server this instance knows nothing about. */
-    public static final String UNKNOWN_VERSION = "unknown";
+    public static final String UNKNOWN_VERSION = TableReader.UNKNOWN_VERSION;
     /** Attribute naming the HAProxy server of a target reported for an unknown server. */
-    public static final String SERVER_ATTRIBUTE = "haproxy.server";
+    public static final String SERVER_ATTRIBUTE = TableReader.SERVER_ATTRIBUTE;
 
     private static final Logger LOG = LoggerFactory.getLogger(HaproxyRouter.class);
-    private static final int MAP_BATCH = 200;
 
     private final RuntimeApiClient client;
     private final String backend;
@@ -119,7 +121,9 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
     private final Set<String> foreignConfigured = ConcurrentHashMap.newKeySet();
     private final StateFile state;
     private volatile Map<String, StateFile.Entry> recorded;
-    private volatile Applied last;
+    private volatile Desired last;
+    private final TableReader reader;
+    private final ReloadFiles reloadFiles;
 
     private HaproxyRouter(Builder b) {
         this.client = b.client;
@@ -142,12 +146,20 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
                     backend, loaded.problem(), UNKNOWN_VERSION);
         }
         this.recorded = loaded.entries();
+        this.reloadFiles = b.serverStateFile == null ? null : new ReloadFiles(b.serverStateFile, b.writeMapFiles);
+        this.reader = new TableReader(backend, maps == null ? java.util.Optional.empty() : maps.stickyKey(),
+                maps == null ? java.util.Optional.empty() : maps.ruleKey());
     }
 
     /** The default state file of a backend reached through {@code client}: under {@code java.io.tmpdir}/zdd-haproxy. */
     public static Path defaultStateFile(RuntimeApiClient client, String backend) {
         String address = client.address().replaceAll("[^A-Za-z0-9._-]", "_");
         return Path.of(System.getProperty("java.io.tmpdir"), "zdd-haproxy", address + "-" + backend + ".state");
+    }
+
+    /** HAProxy's server-state file this router writes after every confirmed apply, if configured. */
+    public java.util.Optional<Path> serverStateFile() {
+        return java.util.Optional.ofNullable(reloadFiles).map(ReloadFiles::serverStateFile);
     }
 
     /** The file this router keeps the applied targets' identities in. */
@@ -177,15 +189,6 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
 
     // ---------------------------------------------------------------- apply
 
-    /** What one table asks of HAProxy. */
-    private record Desired(Routing routing, List<Setting> settings, Map<String, Target> targets,
-                           Map<String, String> sticky, Map<String, String> rules) {
-    }
-
-    /** The last table applied, with what it asked. */
-    private record Applied(Routing routing, Desired desired) {
-    }
-
     @Override
     public void apply(Routing routing) {
         Objects.requireNonNull(routing, "routing");
@@ -202,7 +205,7 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
                 record(d, true);
                 if (dynamic) {
                     step = "add servers";
-                    addMissing(d, states);
+                    DynamicServers.addMissing(client, backend, d, states, staticServers.keySet(), added);
                 }
                 step = "raise incoming servers";
                 CommandPlan plan = CommandPlan.of(backend, d.settings());
@@ -223,13 +226,15 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
                 }
                 pending.removeAll(d.targets().keySet());
                 if (!pending.isEmpty()) {
-                    removePendingLocked(deleteTimeout);
+                    DynamicServers.removePending(client, backend, pending, added, foreignConfigured, deleteTimeout,
+                            pollInterval);
                 }
                 step = "confirm";
-                Applied applied = new Applied(routing, d);
-                confirm(applied);
-                last = applied;
+                confirm(d);
+                last = d;
                 record(d, false);
+                step = "write the files HAProxy loads at a reload";
+                persist(d);
             } catch (RuntimeApiException e) {
                 throw new RuntimeApiException("apply to HAProxy backend '" + backend + "' failed at step '" + step
                         + "': " + e.getMessage() + "; HAProxy now serves " + describeNow(), e.command(), e.answer());
@@ -239,90 +244,10 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
 
     private Desired desire(Routing routing) {
         capabilities.check("HAProxy backend '" + backend + "'", routing);
-        if (routing.stickiness() != null && !routing.stickiness().key().equals(maps.stickyKey().orElse(null))) {
-            throw new IllegalArgumentException("stickiness key " + routing.stickiness().key() + " differs from the "
-                    + "configured sticky key " + maps.stickyKey().orElse(null) + " of HAProxy backend '" + backend + "'");
-        }
-        for (Rule r : routing.rules()) {
-            if (!r.key().equals(maps.ruleKey().orElse(null))) {
-                throw new IllegalArgumentException("rule key " + r.key() + " differs from the configured rule key "
-                        + maps.ruleKey().orElse(null) + " of HAProxy backend '" + backend + "'");
-            }
-        }
-        Map<String, Target> targets = new LinkedHashMap<>();
-        List<Route> routes = routing.routes();
-        String[] servers = new String[routes.size()];
-        int[] weights = new int[routes.size()];
-        for (int i = 0; i < routes.size(); i++) {
-            Route r = routes.get(i);
-            servers[i] = serverOf(r.target());
-            targets.put(servers[i], r.target());
-            weights[i] = r.serving() ? r.weight() : 0;
-        }
-        int[] scaled = Weights.scale(weights, Weights.HAPROXY_MAX);
-        List<Setting> settings = new ArrayList<>();
-        List<Weights.Slice> slices = new ArrayList<>();
-        for (int i = 0; i < routes.size(); i++) {
-            Route r = routes.get(i);
-            Kind kind;
-            if (r.serving()) {
-                kind = Kind.SERVE;
-                slices.add(new Weights.Slice(servers[i], r.target().version(), r.weight()));
-            } else if (r.state() == RouteState.ACTIVE) {
-                kind = Kind.IDLE;
-            } else if (r.state() == RouteState.DRAINING) {
-                kind = Kind.DRAIN;
-            } else {
-                kind = Kind.MAINT;
-            }
-            settings.add(new Setting(servers[i], kind, scaled[i]));
-        }
-        for (String s : staticServers.keySet()) {
-            if (!targets.containsKey(s)) {
-                settings.add(new Setting(s, Kind.MAINT, 0));
-            }
-        }
-        for (String s : added.keySet()) {
-            if (!targets.containsKey(s)) {
-                settings.add(new Setting(s, Kind.MAINT, 0));
-            }
-        }
-        for (String s : foreignConfigured) {
-            if (!targets.containsKey(s) && !added.containsKey(s)) {
-                settings.add(new Setting(s, Kind.MAINT, 0));
-            }
-        }
-        Map<String, String> sticky = routing.stickiness() == null ? Map.of() : Weights.stickyRanges(slices);
-        Map<String, String> rules = new LinkedHashMap<>();
-        for (Rule rule : routing.rules()) {
-            List<String> candidates = new ArrayList<>();
-            List<String> active = new ArrayList<>();
-            for (int i = 0; i < routes.size(); i++) {
-                Route r = routes.get(i);
-                if (r.target().version().equals(rule.version())) {
-                    if (r.serving()) {
-                        candidates.add(servers[i]);
-                    } else if (r.state() == RouteState.ACTIVE) {
-                        active.add(servers[i]);
-                    }
-                }
-            }
-            if (candidates.isEmpty()) {
-                // a version with no weighted share (blue-green preview): the rule reaches its ACTIVE weight-0 servers
-                candidates = active;
-            }
-            for (String v : rule.values()) {
-                Names.mapWord("rule value", v);
-                if (!candidates.isEmpty()) {
-                    rules.putIfAbsent(v, candidates.get(Math.floorMod(v.hashCode(), candidates.size())));
-                }
-            }
-            if (candidates.isEmpty()) {
-                LOG.info("rule {} -> version {} skipped: no ACTIVE server of that version in HAProxy backend {} "
-                        + "(its requests are routed by weights)", rule.key(), rule.version(), backend);
-            }
-        }
-        return new Desired(routing, settings, targets, sticky, rules);
+        Set<String> others = new LinkedHashSet<>(staticServers.keySet());
+        others.addAll(added.keySet());
+        others.addAll(foreignConfigured);
+        return TableMapper.desire(backend, routing, maps, this::serverOf, others);
     }
 
     private String serverOf(Target t) {
@@ -368,7 +293,7 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
                 continue;
             }
             StateFile.Entry e = rec.get(name);
-            Target t = e != null && e.dynamic() && sameEndpoint(e.target(), s) ? e.target() : unknown(name, s);
+            Target t = e != null && e.dynamic() && TableReader.sameEndpoint(e.target(), s) ? e.target() : reader.unknown(name, s);
             if (t != null) {
                 added.put(name, t);
                 if (e == null) {
@@ -377,10 +302,6 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
                 }
             }
         }
-    }
-
-    private static boolean sameEndpoint(Target t, ServerState s) {
-        return t.endpoint().host().equals(s.address()) && t.endpoint().port() == s.port();
     }
 
     /** Writes the identities: before the commands merged with those recorded, after confirmation exactly the table's. */
@@ -405,34 +326,22 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
         }
     }
 
-    private void addMissing(Desired d, List<ServerState> states) {
-        Map<String, ServerState> existing = new HashMap<>();
-        for (ServerState s : states) {
-            existing.put(s.serverName(), s);
+    /** After a confirmed apply: HAProxy's server-state file and the map files, so a reload or restart keeps the table. */
+    private void persist(Desired d) {
+        if (reloadFiles == null) {
+            return;
         }
-        for (Map.Entry<String, Target> e : d.targets().entrySet()) {
-            String name = e.getKey();
-            if (staticServers.containsKey(name)) {
-                continue;
-            }
-            Endpoint ep = e.getValue().endpoint();
-            ServerState s = existing.get(name);
-            if (s != null) {
-                if (!s.address().equals(ep.host()) || s.port() != ep.port()) {
-                    throw new RuntimeApiException("HAProxy server " + backend + "/" + name + " exists with address "
-                            + s.address() + ":" + s.port() + " but target '" + name + "' is at " + ep, "", "");
-                }
-                added.put(name, e.getValue());
-                continue;
-            }
-            String addr = ep.isIpv6() ? "ipv6@" + ep.host() + ":" + ep.port() : ep.host() + ":" + ep.port();
-            String cmd = "add server " + backend + "/" + name + " " + addr + " weight 0";
-            String answer = client.execute(cmd);
-            if (!answer.startsWith("New server registered")) {
-                throw new RuntimeApiException("HAProxy refused '" + cmd + "': " + Arguments.printable(answer.trim()), cmd, answer);
-            }
-            added.put(name, e.getValue());
-            LOG.info("added HAProxy server {}/{} at {} (maintenance, weight 0)", backend, name, addr);
+        Map<String, Map<String, String>> files = new LinkedHashMap<>();
+        if (maps != null) {
+            maps.stickyMap().ifPresent(f -> files.put(f, d.sticky()));
+            maps.rulesMap().ifPresent(f -> files.put(f, d.rules()));
+        }
+        try {
+            reloadFiles.write(client, backend, files);
+        } catch (IOException e) {
+            throw new RuntimeApiException("HAProxy serves the table, but the files it loads at a reload ("
+                    + reloadFiles.serverStateFile() + (files.isEmpty() ? "" : ", " + files.keySet()) + ") could not be "
+                    + "written: " + e + "; a reload or restart of HAProxy would undo this table", "", "");
         }
     }
 
@@ -441,29 +350,11 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
             return;
         }
         if (maps.stickyMap().isPresent()) {
-            replaceMap(maps.stickyMap().get(), d.sticky());
+            DynamicServers.replaceMap(client, maps.stickyMap().get(), d.sticky());
         }
         if (maps.rulesMap().isPresent()) {
-            replaceMap(maps.rulesMap().get(), d.rules());
+            DynamicServers.replaceMap(client, maps.rulesMap().get(), d.rules());
         }
-    }
-
-    /** Replaces a map's content atomically: prepare a new version, fill it, commit it. */
-    private void replaceMap(String file, Map<String, String> entries) {
-        long version = client.prepareMap(file);
-        List<String> batch = new ArrayList<>();
-        for (Map.Entry<String, String> e : entries.entrySet()) {
-            batch.add("add map @" + version + " " + file + " " + Names.mapWord("map key", e.getKey()) + " "
-                    + Names.mapWord("map value", e.getValue()));
-            if (batch.size() == MAP_BATCH) {
-                client.set(batch);
-                batch.clear();
-            }
-        }
-        if (!batch.isEmpty()) {
-            client.set(batch);
-        }
-        client.set("commit map @" + version + " " + file);
     }
 
     /**
@@ -476,41 +367,8 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
     public Set<String> removePending(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         synchronized (applyLock) {
-            return removePendingLocked(timeout);
+            return DynamicServers.removePending(client, backend, pending, added, foreignConfigured, timeout, pollInterval);
         }
-    }
-
-    private Set<String> removePendingLocked(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            for (String name : new ArrayList<>(pending)) {
-                String cmd = "del server " + backend + "/" + name;
-                String answer = client.execute(cmd);
-                if (answer.startsWith("Server deleted") || answer.startsWith("No such server")) {
-                    pending.remove(name);
-                    added.remove(name);
-                    LOG.info("deleted HAProxy server {}/{}", backend, name);
-                } else if (answer.startsWith("Only servers added at runtime")) {
-                    // a server of the configuration file that nobody mapped: it stays in maintenance
-                    pending.remove(name);
-                    added.remove(name);
-                    foreignConfigured.add(name);
-                    LOG.info("HAProxy server {}/{} is in the configuration file and not mapped: kept in maintenance",
-                            backend, name);
-                } else {
-                    LOG.debug("HAProxy refused '{}' for now: {}", cmd, answer.trim());
-                }
-            }
-            if (pending.isEmpty() || System.nanoTime() - deadline >= 0) {
-                break;
-            }
-            sleep(pollInterval);
-        }
-        if (!pending.isEmpty()) {
-            LOG.warn("HAProxy still refuses to delete servers {} of backend {} (connections remain); they stay in "
-                    + "maintenance with weight 0", pending, backend);
-        }
-        return Set.copyOf(pending);
     }
 
     /** Dynamic servers removed from the table that HAProxy has not deleted yet (in maintenance, weight 0). */
@@ -518,7 +376,7 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
         return Set.copyOf(pending);
     }
 
-    private void confirm(Applied applied) {
+    private void confirm(Desired applied) {
         Routing routing = applied.routing();
         long deadline = System.nanoTime() + confirmTimeout.toNanos();
         Routing seen;
@@ -546,174 +404,24 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
 
     // ---------------------------------------------------------------- current
 
+    /**
+     * What HAProxy serves: the operator's intent (ready/drain/maint and weight) as route states and weights, and
+     * HAProxy's own health check as each route's {@link dev.zdd.api.BalancerHealth}. A server that is ready but down
+     * by its check is an ACTIVE route with its weight and health DOWN, never DISABLED.
+     */
     @Override
     public Routing current() {
         return read(last);
     }
 
     /** What HAProxy serves, described with the targets of {@code a} (the table applied last, or being confirmed). */
-    private Routing read(Applied a) {
+    private Routing read(Desired a) {
         List<ServerState> states = client.showServersState(backend);
         Map<String, String> sticky = maps != null && maps.stickyMap().isPresent()
                 ? client.showMap(maps.stickyMap().get()) : Map.of();
         Map<String, String> rules = maps != null && maps.rulesMap().isPresent()
                 ? client.showMap(maps.rulesMap().get()) : Map.of();
-        if (a != null && matches(a.desired(), states, sticky, rules)) {
-            return a.routing();
-        }
-        return reconstruct(states, sticky, rules, a);
-    }
-
-    private boolean matches(Desired d, List<ServerState> states, Map<String, String> sticky, Map<String, String> rules) {
-        if (!d.sticky().equals(sticky) || !d.rules().equals(rules)) {
-            return false;
-        }
-        Map<String, Setting> want = new HashMap<>();
-        for (Setting s : d.settings()) {
-            want.put(s.server(), s);
-        }
-        Set<String> seen = new java.util.HashSet<>();
-        for (ServerState s : states) {
-            Setting w = want.get(s.serverName());
-            if (w == null) {
-                if (!s.inMaintenance()) {
-                    return false;
-                }
-                continue;
-            }
-            seen.add(s.serverName());
-            boolean ok = switch (w.kind()) {
-                case SERVE -> s.serving() && s.userWeight() == w.weight();
-                case IDLE -> s.up() && !s.inMaintenance() && !s.draining() && s.userWeight() == 0;
-                case DRAIN -> s.draining() && s.userWeight() == 0;
-                case MAINT -> s.inMaintenance() && s.userWeight() == 0;
-            };
-            if (!ok) {
-                return false;
-            }
-        }
-        for (Setting w : d.settings()) {
-            if (w.kind() != Kind.MAINT && !seen.contains(w.server())) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private Routing reconstruct(List<ServerState> states, Map<String, String> sticky, Map<String, String> rules, Applied a) {
-        Map<String, Integer> stickyWidth = new HashMap<>();
-        Map<String, Integer> stickyStart = new HashMap<>();
-        for (Map.Entry<String, String> e : sticky.entrySet()) {
-            int[] range = Weights.parseRange(e.getKey());
-            if (range != null) {
-                stickyWidth.merge(e.getValue(), range[1] - range[0] + 1, Integer::sum);
-                stickyStart.merge(e.getValue(), range[0], Math::min);
-            }
-        }
-        List<String> names = new ArrayList<>();
-        List<Target> targets = new ArrayList<>();
-        List<RouteState> routeStates = new ArrayList<>();
-        List<Integer> weights = new ArrayList<>();
-        for (ServerState s : states) {
-            String name = s.serverName();
-            if (pending.contains(name) && s.inMaintenance()) {
-                // removed from the table, not deleted yet (connections remain): hidden while it serves nothing;
-                // one made ready again by someone else is reported, so that drift shows
-                continue;
-            }
-            RouteState st;
-            if (s.inMaintenance() || (!s.up() && !s.draining())) {
-                st = RouteState.DISABLED;
-            } else if (s.draining() || s.operState() == ServerState.OP_STOPPING) {
-                st = RouteState.DRAINING;
-            } else {
-                st = RouteState.ACTIVE;
-            }
-            boolean listed = a != null ? a.desired().targets().containsKey(name) : recorded.containsKey(name);
-            if (s.inMaintenance() && !listed) {
-                continue;
-            }
-            Target t = targetOf(name, s, a);
-            if (t == null) {
-                continue;
-            }
-            names.add(name);
-            targets.add(t);
-            routeStates.add(st);
-            weights.add(st == RouteState.ACTIVE ? s.userWeight() : 0);
-        }
-        int n = names.size();
-        int[] w = new int[n];
-        boolean stickyExact = !stickyWidth.isEmpty();
-        for (int i = 0; i < n; i++) {
-            w[i] = weights.get(i);
-            if (w[i] > 0 && !stickyWidth.containsKey(names.get(i))) {
-                stickyExact = false;
-            }
-        }
-        if (stickyExact) {
-            for (int i = 0; i < n; i++) {
-                w[i] = w[i] > 0 ? stickyWidth.get(names.get(i)) : 0;
-            }
-        }
-        int[] bp = Weights.toBasisPoints(w, Routing.MAX_WEIGHT);
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            order.add(i);
-        }
-        List<String> appliedOrder = new ArrayList<>(a == null ? recorded.keySet() : a.desired().targets().keySet());
-        order.sort(Comparator.comparingInt((Integer i) -> {
-            int k = appliedOrder.indexOf(names.get(i));
-            return k >= 0 ? k : Integer.MAX_VALUE;
-        }).thenComparingInt(i -> stickyStart.getOrDefault(names.get(i), Integer.MAX_VALUE)));
-        List<Route> routes = new ArrayList<>();
-        Map<String, String> versionOf = new HashMap<>();
-        for (int i : order) {
-            routes.add(new Route(targets.get(i), routeStates.get(i) == RouteState.ACTIVE ? bp[i] : 0, routeStates.get(i)));
-            versionOf.put(names.get(i), targets.get(i).version());
-        }
-        Stickiness stickiness = null;
-        if (!sticky.isEmpty() && maps != null && maps.stickyKey().isPresent()) {
-            stickiness = Stickiness.on(maps.stickyKey().get());
-        }
-        List<Rule> ruleList = new ArrayList<>();
-        if (!rules.isEmpty() && maps != null && maps.ruleKey().isPresent()) {
-            RequestKey key = maps.ruleKey().get();
-            Map<String, Set<String>> byVersion = new LinkedHashMap<>();
-            for (Map.Entry<String, String> e : rules.entrySet()) {
-                String version = versionOf.get(e.getValue());
-                if (version != null) {
-                    byVersion.computeIfAbsent(version, k -> new TreeSet<>()).add(e.getKey());
-                }
-            }
-            byVersion.forEach((version, values) -> ruleList.add(Rule.match(key, values, version)));
-        }
-        return new Routing(routes, stickiness, ruleList);
-    }
-
-    private Target targetOf(String name, ServerState s, Applied a) {
-        if (a != null && a.desired().targets().containsKey(name)) {
-            return a.desired().targets().get(name);
-        }
-        StateFile.Entry e = recorded.get(name);
-        if (e != null && sameEndpoint(e.target(), s)) {
-            return e.target();
-        }
-        Target t = staticServers.get(name);
-        if (t == null) {
-            t = added.get(name);
-        }
-        return t != null ? t : unknown(name, s);
-    }
-
-    private Target unknown(String name, ServerState s) {
-        try {
-            return new Target(name.replace(':', '_'), UNKNOWN_VERSION, new Endpoint(s.address(), Math.max(1, s.port())),
-                    Map.of(SERVER_ATTRIBUTE, name));
-        } catch (IllegalArgumentException e) {
-            LOG.warn("ignoring HAProxy server {}/{} that cannot be described as a target: {}", backend, name, e.getMessage());
-            return null;
-        }
+        return reader.read(states, sticky, rules, new TableReader.Known(a, recorded, pending, staticServers, added));
     }
 
     // ---------------------------------------------------------------- connections
@@ -722,14 +430,14 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
     @Override
     public Map<String, Integer> activeConnections() {
         Map<String, Integer> out = new LinkedHashMap<>();
-        Applied a = last;
+        Desired a = last;
         for (StatRow row : client.showServerStat(backend)) {
             if (!row.isServer() || !backend.equals(row.proxy())) {
                 continue;
             }
             String name = row.name();
             StateFile.Entry e = recorded.get(name);
-            Target t = a != null && a.desired().targets().containsKey(name) ? a.desired().targets().get(name)
+            Target t = a != null && a.targets().containsKey(name) ? a.targets().get(name)
                     : e != null ? e.target() : staticServers.getOrDefault(name, added.get(name));
             out.put(t != null ? t.id() : name, (int) Math.min(Integer.MAX_VALUE, row.scur()));
         }
@@ -786,6 +494,8 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
         private Duration deleteTimeout = DEFAULT_DELETE_TIMEOUT;
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
         private Path stateFile;
+        private Path serverStateFile;
+        private boolean writeMapFiles = DEFAULT_WRITE_MAP_FILES;
 
         private Builder(RuntimeApiClient client, String backend) {
             this.client = Arguments.notNull("client", client);
@@ -856,6 +566,34 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
             if (stateFile.getFileName() == null || stateFile.getParent() == null) {
                 throw new IllegalArgumentException("stateFile '" + v + "' is not a file path");
             }
+            return this;
+        }
+
+        /**
+         * HAProxy's own server-state file of this backend: after every confirmed apply the router writes the output of
+         * {@code show servers state <backend>} to it (atomically), and, unless {@link #writeMapFiles(boolean)} is
+         * off, the map files of {@link RoutingMaps} with the committed entries, so that a reload
+         * ({@code haproxy -sf <pid> -x <socket>}, {@code systemctl reload haproxy}) or a restart keeps serving the
+         * last table zdd applied instead of the configuration file. haproxy.cfg must load it (see docs/haproxy.md):
+         * {@code server-state-base DIR} in {@code global}, and {@code load-server-state-from-file local} plus
+         * {@code server-state-file-name NAME} in the backend, with this path being {@code DIR/NAME}. The file must
+         * be reachable from this process (same machine, or a shared path). Default none (runtime changes live only in
+         * HAProxy's memory and a reload undoes them).
+         */
+        public Builder serverStateFile(Path v) {
+            serverStateFile = Arguments.notNull("serverStateFile", v).toAbsolutePath();
+            if (serverStateFile.getFileName() == null || serverStateFile.getParent() == null) {
+                throw new IllegalArgumentException("serverStateFile '" + v + "' is not a file path");
+            }
+            return this;
+        }
+
+        /**
+         * Whether, with a {@link #serverStateFile(Path)}, the map files are rewritten after every confirmed apply too.
+         * Default {@link #DEFAULT_WRITE_MAP_FILES}.
+         */
+        public Builder writeMapFiles(boolean v) {
+            writeMapFiles = v;
             return this;
         }
 

@@ -34,13 +34,15 @@ import java.util.concurrent.Executor;
  * @param rollbackRetries    retries of the routing restore
  * @param rollbackBackoff    first backoff between routing restore attempts (doubles)
  * @param deploymentDeadline bound of a whole deployment's forward run, or {@code null} for none
+ * @param gradualRollback    steps back of a rollback, or {@code null} for all at once
  */
 public record EngineConfig(TrafficRouter router, TargetLauncher launcher, HealthProbe probe, ProbePolicy probePolicy,
                            Scheduler scheduler, Executor executor, Executor laneExecutor,
                            List<DeploymentListener> listeners,
                            Map<String, DeploymentCheck> checks, Map<String, DeploymentHook> hooks, Duration stepDeadline,
                            boolean inconclusiveAsPass, Duration drainPoll, Duration rollbackGrace, int rollbackRetries,
-                           Duration rollbackBackoff, Duration deploymentDeadline) {
+                           Duration rollbackBackoff, Duration deploymentDeadline,
+                           dev.zdd.core.GradualRollback gradualRollback) {
     /** Copies the collections. */
     public EngineConfig {
         listeners = List.copyOf(listeners);

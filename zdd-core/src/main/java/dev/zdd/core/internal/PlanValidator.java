@@ -116,6 +116,14 @@ public final class PlanValidator {
                 throw new IllegalArgumentException("hook.name '" + s.name() + "' is not registered (registered hooks: "
                         + new TreeSet<>(config.hooks().keySet()) + "; use Engine.builder().hook(name, hook))");
             }
+        } else if (step instanceof Step.Verify s) {
+            requireKnown("verify.targetIds", s.targetIds(), known);
+            for (String c : s.checks()) {
+                if (!config.checks().containsKey(c)) {
+                    throw new IllegalArgumentException("verify.checks '" + c + "' is not registered (registered checks: "
+                            + new TreeSet<>(config.checks().keySet()) + "; use Engine.builder().check(name, check))");
+                }
+            }
         } else if (step instanceof Step.Drain s) {
             requireKnown("drain.targetIds", s.targetIds(), known);
         } else if (step instanceof Step.Retire s) {

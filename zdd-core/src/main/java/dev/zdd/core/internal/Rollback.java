@@ -49,6 +49,8 @@ final class Rollback {
     /** The action in progress (null between actions or once stopped). */
     private Action current;
     private boolean stopped;
+    /** The gradual rollback's step whose router call was cut off by its deadline, or null. */
+    private String cutOffStepBack;
 
     Rollback(RunContext ctx, Done done) {
         this.ctx = ctx;
@@ -187,7 +189,41 @@ final class Rollback {
             desired = new Routing(routes, desired.stickiness(), desired.rules());
         }
         ledger.routerTouched = true;
-        restoreAttempt(new Action("restore routing"), desired, 1, new ArrayList<>());
+        Routing full = desired;
+        dev.zdd.core.GradualRollback pace = ctx.cfg.gradualRollback();
+        List<Routing> steps = pace == null ? List.of() : GradualRestore.between(ledger.lastApplied, full, pace.steps());
+        stepBack(steps, 0, full);
+    }
+
+    /** Applies the intermediate tables of a gradual rollback one by one, then restores {@code full} exactly. */
+    private void stepBack(List<Routing> steps, int k, Routing full) {
+        if (k == steps.size()) {
+            restoreAttempt(new Action("restore routing"), full, 1, new ArrayList<>());
+            return;
+        }
+        Routing table = steps.get(k);
+        Action a = new Action("step back " + (k + 1) + "/" + (steps.size() + 1));
+        a.call(ctx.routerLane, "router.apply", ctx.cfg.stepDeadline(), () -> {
+            ctx.cfg.router().apply(table);
+            return Boolean.TRUE;
+        }, (ok, err) -> {
+            if (err != null) {
+                if (err instanceof CallDeadline) {
+                    cutOffStepBack = a.name; // anything cut off may have happened, and may still land
+                }
+                a.fail("stepping back failed (" + Texts.message(err) + "): restoring the routing at once");
+                restoreAttempt(new Action("restore routing"), full, 1, new ArrayList<>());
+                return;
+            }
+            ledger.lastApplied = table;
+            ctx.journal.write(x -> x.withRoutingApplied(table, ctx.now()));
+            ctx.events.emit(new DeploymentEvent.RoutingApplied(ctx.id, ctx.now(), -1, a.name, table));
+            Duration wait = ctx.cfg.gradualRollback().interval();
+            ctx.calls.timer(a.scope, wait, () -> {
+                a.succeed("applied " + table + ", then waited " + Texts.duration(wait));
+                stepBack(steps, k + 1, full);
+            });
+        });
     }
 
     private void restoreAttempt(Action a, Routing desired, int attempt, List<String> problems) {
@@ -241,6 +277,17 @@ final class Rollback {
             }
         }
         if (toRetire.isEmpty()) {
+            end();
+            return;
+        }
+        if (restored && cutOffStepBack != null && ledger.strayRouterCalls.keySet().stream()
+                .anyMatch(k -> k.contains(cutOffStepBack))) {
+            // an intermediate table of the gradual rollback, which sends traffic to these targets, may still land
+            for (Target t : toRetire) {
+                ledger.leftovers.add("target " + RunContext.describe(t) + " still running: not retired because the"
+                        + " router call of '" + cutOffStepBack + "' was cut off and may still send traffic to it;"
+                        + " check the router, then stop it");
+            }
             end();
             return;
         }

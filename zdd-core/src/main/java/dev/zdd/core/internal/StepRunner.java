@@ -62,6 +62,8 @@ abstract class StepRunner {
             return new RetireStep(ctx, owner, index, s);
         } else if (step instanceof Step.PointOfNoReturn s) {
             return new PointOfNoReturnStep(ctx, owner, index, s);
+        } else if (step instanceof Step.Verify s) {
+            return new VerifyStep(ctx, owner, index, s);
         }
         throw new IllegalStateException("unknown step kind " + step.getClass().getName());
     }

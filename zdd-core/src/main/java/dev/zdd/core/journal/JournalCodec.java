@@ -229,6 +229,10 @@ public final class JournalCodec {
             o.put("type", "hook").put("name", h.name());
         } else if (s instanceof Step.PointOfNoReturn p) {
             o.put("type", "pointOfNoReturn").put("reason", p.reason());
+        } else if (s instanceof Step.Verify v) {
+            o.put("type", "verify").put("window", v.window().toString()).put("checkInterval", v.checkInterval().toString());
+            o.set("targetIds", strings(v.targetIds()));
+            o.set("checks", strings(v.checks()));
         } else {
             throw new IllegalStateException("unknown step type " + s.getClass().getName());
         }
@@ -350,6 +354,9 @@ public final class JournalCodec {
                 return new Step.Hook(text(o, "name"));
             case "pointOfNoReturn":
                 return new Step.PointOfNoReturn(text(o, "reason"));
+            case "verify":
+                return new Step.Verify(strings(field(o, "targetIds")), Duration.parse(text(o, "window")),
+                        strings(field(o, "checks")), Duration.parse(text(o, "checkInterval")));
             default:
                 throw new IllegalArgumentException("step.type '" + printable(type) + "' is unknown");
         }

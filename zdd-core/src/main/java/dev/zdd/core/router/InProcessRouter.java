@@ -1,5 +1,6 @@
 package dev.zdd.core.router;
 
+import dev.zdd.api.Arguments;
 import dev.zdd.api.ConnectionStats;
 import dev.zdd.api.Route;
 import dev.zdd.api.RouterCapabilities;
@@ -7,15 +8,11 @@ import dev.zdd.api.RouterException;
 import dev.zdd.api.Routing;
 import dev.zdd.api.Rule;
 import dev.zdd.api.Target;
-import dev.zdd.core.internal.io.StableHash;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,12 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A router inside a Java service (client-side load balancing): application code asks it which target should serve each
@@ -69,19 +61,25 @@ public final class InProcessRouter implements dev.zdd.api.TrafficRouter, Connect
     public static final String DEFAULT_NAME = "in-process router";
     /** Default number of recent latencies kept per target for percentiles: {@value}. */
     public static final int DEFAULT_LATENCY_WINDOW = 1024;
+    /** Default attempts of a call marked idempotent: 3. */
+    public static final int DEFAULT_RETRY_ATTEMPTS = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(InProcessRouter.class);
     private static final int MAX_ACQUIRE_ATTEMPTS = 100;
 
     private final String name;
     private final int latencyWindow;
-    private final ConcurrentHashMap<String, Counters> counters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, RouterCounters> counters = new ConcurrentHashMap<>();
     private final Object applyLock = new Object();
     private volatile Snapshot snapshot;
+    private final Ejections ejections;
+    private final int retryAttempts;
 
     private InProcessRouter(Builder b) {
         this.name = b.name;
         this.latencyWindow = b.latencyWindow;
+        this.ejections = b.outliers == null ? null : new Ejections(b.outliers);
+        this.retryAttempts = b.retryAttempts;
         this.snapshot = new Snapshot(Routing.EMPTY, this);
     }
 
@@ -139,6 +137,10 @@ public final class InProcessRouter implements dev.zdd.api.TrafficRouter, Connect
      * @throws RouterException when no target serves this request (no table applied, or nothing serving)
      */
     public Lease acquire(RequestInfo request) {
+        return acquire(request, Set.of());
+    }
+
+    private Lease acquire(RequestInfo request, Set<String> avoid) {
         Objects.requireNonNull(request, "request");
         for (int attempt = 0; attempt < MAX_ACQUIRE_ATTEMPTS; attempt++) {
             Snapshot s = snapshot;
@@ -146,17 +148,74 @@ public final class InProcessRouter implements dev.zdd.api.TrafficRouter, Connect
             if (i < 0) {
                 throw new RouterException(name + ": no serving target for the request (table " + s.routing + ")");
             }
+            if (ejections != null || !avoid.isEmpty()) {
+                i = s.alternative(i, id -> avoid.contains(id) || (ejections != null && ejections.ejected(id)));
+            }
             Target t = s.targets[i];
-            Counters c = s.counters[i];
+            RouterCounters c = s.counters[i];
             c.inFlight.incrementAndGet();
             Snapshot now = snapshot;
             if (now == s || now.serves(t)) {
-                return new Lease(t, c, System.nanoTime());
+                return new Lease(t, c, System.nanoTime(), this);
             }
             c.inFlight.decrementAndGet(); // the table changed under us and no longer serves t: choose again
         }
         throw new RouterException(name + ": could not choose a stable target: the table changed "
                 + MAX_ACQUIRE_ATTEMPTS + " times during one choice");
+    }
+
+    /** A call to one chosen target; an exception counts as a failed call. */
+    @FunctionalInterface
+    public interface TargetCall<T> {
+        /** Calls {@code target}. */
+        T call(Target target) throws Exception;
+    }
+
+    /**
+     * Chooses a target, calls it and records the outcome (an exception is a failure, which also counts for outlier
+     * detection). When the caller marks the call {@code idempotent}, a failed call is retried on another serving
+     * target (one not tried yet for this call), up to {@link Builder#retryAttempts(int)} attempts in all; otherwise it
+     * is tried once.
+     *
+     * @return what the call returned
+     * @throws Exception the last attempt's exception
+     */
+    public <T> T call(RequestInfo request, boolean idempotent, TargetCall<T> call) throws Exception {
+        Objects.requireNonNull(call, "call");
+        Set<String> tried = new java.util.HashSet<>();
+        int attempts = idempotent ? retryAttempts : 1;
+        Exception last = null;
+        for (int a = 0; a < attempts; a++) {
+            Lease lease = acquire(request, tried);
+            if (!tried.add(lease.target().id())) {
+                lease.release();
+                break; // no other target to try
+            }
+            try {
+                T result = call.call(lease.target());
+                lease.complete(true);
+                return result;
+            } catch (Exception e) {
+                lease.complete(false);
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    /** Ids of the targets outlier detection has ejected now (empty without {@link Builder#outlierDetection}). */
+    public Set<String> ejected() {
+        return ejections == null ? Set.of() : Collections.unmodifiableSet(ejections.ejectedNow());
+    }
+
+    private void recorded(Target t, boolean ok) {
+        if (ejections != null) {
+            Duration d = ejections.record(t.id(), ok, snapshot.routing);
+            if (d != null) {
+                LOG.warn("{}: ejected {} for {} ms after failed calls in a row (outlier detection)", name, t.id(),
+                        d.toMillis());
+            }
+        }
     }
 
     /** In-flight leases per target id: every target of the current table, and any other with leases still open. */
@@ -189,7 +248,7 @@ public final class InProcessRouter implements dev.zdd.api.TrafficRouter, Connect
 
     /** Statistics of one target, if the router knows it. */
     public Optional<TargetStats> stats(String targetId) {
-        Counters c = counters.get(targetId);
+        RouterCounters c = counters.get(targetId);
         return c == null ? Optional.empty() : Optional.of(c.stats(targetId));
     }
 
@@ -198,8 +257,8 @@ public final class InProcessRouter implements dev.zdd.api.TrafficRouter, Connect
         return name + " " + snapshot.routing;
     }
 
-    private Counters counters(String id) {
-        return counters.computeIfAbsent(id, k -> new Counters(latencyWindow));
+    RouterCounters countersOf(String id) {
+        return counters.computeIfAbsent(id, k -> new RouterCounters(latencyWindow));
     }
 
     /**
@@ -210,14 +269,23 @@ public final class InProcessRouter implements dev.zdd.api.TrafficRouter, Connect
      */
     public static final class Lease implements AutoCloseable {
         private final Target target;
-        private final Counters counters;
+        private final RouterCounters counters;
         private final long startNanos;
         private final AtomicBoolean done = new AtomicBoolean();
+        private final InProcessRouter owner;
 
-        private Lease(Target target, Counters counters, long startNanos) {
+        private Lease(Target target, RouterCounters counters, long startNanos, InProcessRouter owner) {
             this.target = target;
             this.counters = counters;
             this.startNanos = startNanos;
+            this.owner = owner;
+        }
+
+        /** Releases without recording a call (nothing was sent). */
+        void release() {
+            if (done.compareAndSet(false, true)) {
+                counters.inFlight.decrementAndGet();
+            }
         }
 
         /** The target that serves this request. */
@@ -230,6 +298,7 @@ public final class InProcessRouter implements dev.zdd.api.TrafficRouter, Connect
             Objects.requireNonNull(latency, "latency");
             if (done.compareAndSet(false, true)) {
                 counters.record(ok, Math.max(0, latency.toNanos()));
+                owner.recorded(target, ok);
             }
         }
 
@@ -334,8 +403,25 @@ public final class InProcessRouter implements dev.zdd.api.TrafficRouter, Connect
     public static final class Builder {
         private String name = DEFAULT_NAME;
         private int latencyWindow = DEFAULT_LATENCY_WINDOW;
+        private OutlierDetection outliers;
+        private int retryAttempts = DEFAULT_RETRY_ATTEMPTS;
 
         private Builder() {
+        }
+
+        /** Passive outlier detection from the calls' outcomes (see {@link OutlierDetection}). Default none. */
+        public Builder outlierDetection(OutlierDetection v) {
+            outliers = Arguments.notNull("inProcessRouter.outlierDetection", v);
+            return this;
+        }
+
+        /**
+         * Attempts in all of a call marked idempotent in {@link InProcessRouter#call}, each on a target not tried yet,
+         * 1 to 10. Default {@value #DEFAULT_RETRY_ATTEMPTS}.
+         */
+        public Builder retryAttempts(int v) {
+            retryAttempts = Arguments.range("inProcessRouter.retryAttempts", v, 1, 10);
+            return this;
         }
 
         /** Name used in messages and logs, 1 to 100 characters without control characters. Default {@value #DEFAULT_NAME}. */
@@ -360,195 +446,6 @@ public final class InProcessRouter implements dev.zdd.api.TrafficRouter, Connect
         /** Builds the router with an empty table. */
         public InProcessRouter build() {
             return new InProcessRouter(this);
-        }
-    }
-
-    /** Counters of one target. Thread-safe; lock-free. */
-    static final class Counters {
-        final AtomicInteger inFlight = new AtomicInteger();
-        final LongAdder requests = new LongAdder();
-        final LongAdder errors = new LongAdder();
-        final AtomicLongArray latencies;
-        final AtomicLong latencyCount = new AtomicLong();
-
-        Counters(int window) {
-            latencies = new AtomicLongArray(window);
-        }
-
-        void record(boolean ok, long nanos) {
-            requests.increment();
-            if (!ok) {
-                errors.increment();
-            }
-            long n = latencyCount.getAndIncrement();
-            latencies.set((int) (n % latencies.length()), nanos);
-            inFlight.decrementAndGet();
-        }
-
-        TargetStats stats(String id) {
-            int n = (int) Math.min(latencyCount.get(), latencies.length());
-            long[] copy = new long[n];
-            for (int i = 0; i < n; i++) {
-                copy[i] = latencies.get(i);
-            }
-            Arrays.sort(copy);
-            return new TargetStats(id, requests.sum(), errors.sum(), inFlight.get(), copy);
-        }
-    }
-
-    /** The immutable choice structure of one applied table. */
-    private static final class Snapshot {
-        final Routing routing;
-        final Target[] targets;     // every route's target, in route order
-        final Counters[] counters;  // aligned with targets
-        final boolean[] serving;    // aligned with targets
-        final Group all;            // all serving routes
-        final Group[] versions;     // serving versions in order of first appearance
-        final Map<String, Group> byVersion;
-        final List<CompiledRule> rules;
-        final dev.zdd.api.RequestKey stickyKey;
-
-        Snapshot(Routing routing, InProcessRouter owner) {
-            this.routing = routing;
-            int n = routing.routes().size();
-            targets = new Target[n];
-            counters = new Counters[n];
-            serving = new boolean[n];
-            Map<String, List<Integer>> members = new LinkedHashMap<>();
-            Map<String, List<Integer>> activeMembers = new HashMap<>();
-            List<Integer> allMembers = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                Route r = routing.routes().get(i);
-                targets[i] = r.target();
-                counters[i] = owner.counters(r.target().id());
-                serving[i] = r.serving();
-                if (r.state() == dev.zdd.api.RouteState.ACTIVE) {
-                    activeMembers.computeIfAbsent(r.target().version(), v -> new ArrayList<>()).add(i);
-                }
-                if (r.serving()) {
-                    members.computeIfAbsent(r.target().version(), v -> new ArrayList<>()).add(i);
-                    allMembers.add(i);
-                }
-            }
-            all = new Group(null, allMembers, routing, false);
-            versions = new Group[members.size()];
-            byVersion = new HashMap<>();
-            int k = 0;
-            for (Map.Entry<String, List<Integer>> e : members.entrySet()) {
-                Group g = new Group(e.getKey(), e.getValue(), routing, false);
-                versions[k++] = g;
-                byVersion.put(e.getKey(), g);
-            }
-            List<CompiledRule> rs = new ArrayList<>();
-            for (Rule rule : routing.rules()) {
-                // A rule reaches its version's ACTIVE targets even when they have no weighted share (weight 0), e.g.
-                // a blue-green preview; then they are chosen evenly.
-                Group g = byVersion.get(rule.version());
-                if (g == null && activeMembers.containsKey(rule.version())) {
-                    g = new Group(rule.version(), activeMembers.get(rule.version()), routing, true);
-                }
-                rs.add(new CompiledRule(rule, g));
-            }
-            rules = List.copyOf(rs);
-            stickyKey = routing.stickiness() == null ? null : routing.stickiness().key();
-        }
-
-        boolean serves(Target t) {
-            for (int i = 0; i < targets.length; i++) {
-                if (serving[i] && targets[i].equals(t)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        /** Index into {@link #targets}, or -1. */
-        int choose(RequestInfo request) {
-            String stickyValue = stickyKey == null ? null : request.value(stickyKey).orElse(null);
-            for (CompiledRule rule : rules) {
-                if (rule.group == null) {
-                    continue;
-                }
-                String v = request.value(rule.rule.key()).orElse(null);
-                if (v != null && rule.rule.values().contains(v)) {
-                    return stickyValue == null ? rule.group.random()
-                            : rule.group.at(StableHash.unit(StableHash.second(StableHash.hash64(stickyValue))));
-                }
-            }
-            if (all.total == 0) {
-                return -1;
-            }
-            if (stickyValue == null) {
-                return all.random();
-            }
-            long h = StableHash.hash64(stickyValue);
-            long point = Math.min(all.total - 1, (long) (StableHash.unit(h) * all.total));
-            long upper = 0;
-            for (Group g : versions) {
-                upper += g.total;
-                if (point < upper) {
-                    return g.at(StableHash.unit(StableHash.second(h)));
-                }
-            }
-            return versions[versions.length - 1].at(StableHash.unit(StableHash.second(h)));
-        }
-    }
-
-    /** Serving routes of one version (or of all versions) with cumulative weights. */
-    private static final class Group {
-        final String version;
-        final int[] index;
-        final long[] cumulative;
-        final long total;
-
-        Group(String version, List<Integer> members, Routing routing, boolean evenly) {
-            this.version = version;
-            index = new int[members.size()];
-            cumulative = new long[members.size()];
-            long sum = 0;
-            for (int i = 0; i < index.length; i++) {
-                index[i] = members.get(i);
-                sum += evenly ? 1 : routing.routes().get(index[i]).weight();
-                cumulative[i] = sum;
-            }
-            total = sum;
-        }
-
-        int random() {
-            return pick(ThreadLocalRandom.current().nextLong(total));
-        }
-
-        int at(double unit) {
-            return pick(Math.min(total - 1, (long) (unit * total)));
-        }
-
-        private int pick(long point) {
-            int lo = 0;
-            int hi = cumulative.length - 1;
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (point < cumulative[mid]) {
-                    hi = mid;
-                } else {
-                    lo = mid + 1;
-                }
-            }
-            return index[lo];
-        }
-
-        @Override
-        public String toString() {
-            return "Group[" + version + ", total=" + total + "]";
-        }
-    }
-
-    private static final class CompiledRule {
-        final Rule rule;
-        final Group group;
-
-        CompiledRule(Rule rule, Group group) {
-            this.rule = rule;
-            this.group = group;
         }
     }
 }

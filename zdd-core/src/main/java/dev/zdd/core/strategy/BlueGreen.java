@@ -76,6 +76,7 @@ public final class BlueGreen implements Strategy {
     private final Duration previewGateTimeout;
     private final List<String> beforeSwitch;
     private final List<String> afterSwitch;
+    private final VerificationWindow verification;
 
     private BlueGreen(Builder b) {
         blue = b.blue;
@@ -91,6 +92,7 @@ public final class BlueGreen implements Strategy {
         previewGateTimeout = b.previewGateTimeout;
         beforeSwitch = List.copyOf(b.beforeSwitch);
         afterSwitch = List.copyOf(b.afterSwitch);
+        verification = b.verification;
     }
 
     /** A builder with the defaults. */
@@ -169,7 +171,9 @@ public final class BlueGreen implements Strategy {
             steps.add(new Step.Hook(hook));
         }
         if (!oldIds.isEmpty()) {
-            if (!rollbackWindow.isZero()) {
+            if (verification != null && verification.keepOldWarm()) {
+                steps.add(verification.step(newIds));
+            } else if (verification == null && !rollbackWindow.isZero()) {
                 steps.add(new Step.Pause(rollbackWindow));
             }
             steps.add(new Step.Drain(oldIds, drainTimeout));
@@ -180,6 +184,11 @@ public final class BlueGreen implements Strategy {
             if (ctx.launcherAvailable()) {
                 steps.add(new Step.Retire(oldIds, retireGrace));
             }
+            if (verification != null && !verification.keepOldWarm()) {
+                steps.add(verification.step(newIds));
+            }
+        } else if (verification != null) {
+            steps.add(verification.step(newIds));
         }
         return new Plan(NAME, steps);
     }
@@ -254,8 +263,19 @@ public final class BlueGreen implements Strategy {
         private Duration previewGateTimeout;
         private final List<String> beforeSwitch = new ArrayList<>();
         private final List<String> afterSwitch = new ArrayList<>();
+        private VerificationWindow verification;
 
         private Builder() {
+        }
+
+        /**
+         * A verification window after the switch instead of the passive {@link #rollbackWindow(Duration)}: the new
+         * colour is probed (and the window's checks run) while the old colour stays warm (or, without
+         * {@link VerificationWindow#keepOldWarm()}, after it was retired); a failure rolls back. Default none.
+         */
+        public Builder verify(VerificationWindow v) {
+            verification = Arguments.notNull("blueGreen.verify", v);
+            return this;
         }
 
         /** The two colour names. Default {@value BlueGreen#DEFAULT_BLUE} and {@value BlueGreen#DEFAULT_GREEN}. */

@@ -67,7 +67,10 @@ public final class Canary implements Strategy {
     private final Duration drainTimeout;
     private final Duration retireGrace;
 
+    private final VerificationWindow verification;
+
     private Canary(Builder b) {
+        verification = b.verification;
         items = List.copyOf(b.items);
         instances = b.instances;
         stickyKey = b.stickyKey;
@@ -181,6 +184,9 @@ public final class Canary implements Strategy {
                 .state(oldIds, out)
                 .add(current.carried())
                 .build("promote", null, List.of(), ctx, targets, spec.version(), "canary promotion"));
+        if (verification != null && verification.keepOldWarm()) {
+            steps.add(verification.step(newIds));
+        }
         steps.add(new Step.Drain(oldIds, drainTimeout));
         steps.add(new PlanSupport.Table(total)
                 .active(newIds, even)
@@ -188,6 +194,9 @@ public final class Canary implements Strategy {
                 .build("remove old", null, List.of(), ctx, targets, spec.version(), "canary promotion"));
         if (ctx.launcherAvailable()) {
             steps.add(new Step.Retire(oldIds, retireGrace));
+        }
+        if (verification != null && !verification.keepOldWarm()) {
+            steps.add(verification.step(newIds));
         }
         return new Plan(NAME, steps);
     }
@@ -225,8 +234,19 @@ public final class Canary implements Strategy {
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
         private Duration retireGrace = DEFAULT_RETIRE_GRACE;
         private Weight lastWeight;
+        private VerificationWindow verification;
 
         private Builder() {
+        }
+
+        /**
+         * A verification window after the promotion (the last traffic step): the new targets are probed (and the
+         * window's checks run) while the old ones stay warm (or, without {@link VerificationWindow#keepOldWarm()},
+         * after they were retired); a failure rolls back. Default none.
+         */
+        public Builder verify(VerificationWindow v) {
+            verification = Arguments.notNull("canary.verify", v);
+            return this;
         }
 
         private String at() {

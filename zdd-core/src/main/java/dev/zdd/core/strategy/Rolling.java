@@ -85,7 +85,10 @@ public final class Rolling implements Strategy {
     private final Duration drainTimeout;
     private final Duration retireGrace;
 
+    private final VerificationWindow verification;
+
     private Rolling(Builder b) {
+        verification = b.verification;
         batch = b.batch;
         maxSurge = b.maxSurge;
         maxUnavailable = b.maxUnavailable;
@@ -219,6 +222,21 @@ public final class Rolling implements Strategy {
                 }
             }
         }
+        if (verification != null) {
+            List<Step> retires = new ArrayList<>();
+            if (verification.keepOldWarm()) {
+                // the old targets leave the routing batch by batch but stay running until the window has passed
+                for (java.util.Iterator<Step> it = steps.iterator(); it.hasNext(); ) {
+                    Step s = it.next();
+                    if (s instanceof Step.Retire) {
+                        retires.add(s);
+                        it.remove();
+                    }
+                }
+            }
+            steps.add(verification.step(newIds));
+            steps.addAll(retires);
+        }
         return new Plan(NAME, steps);
     }
 
@@ -315,6 +333,7 @@ public final class Rolling implements Strategy {
     public static final class Builder {
         private Amount batch;
         private Amount maxSurge;
+        private VerificationWindow verification;
         private Amount maxUnavailable;
         private double minHealthyPercent = DEFAULT_MIN_HEALTHY_PERCENT;
         private boolean startFirst = true;
@@ -326,6 +345,17 @@ public final class Rolling implements Strategy {
         private Duration retireGrace = DEFAULT_RETIRE_GRACE;
 
         private Builder() {
+        }
+
+        /**
+         * A verification window after the last batch: the new targets are probed (and the window's checks run); a
+         * failure rolls back. With {@link VerificationWindow#keepOldWarm()} (the default) the old targets leave the
+         * routing batch by batch but are retired only after the window, so a rollback needs no relaunch; without it
+         * they are retired batch by batch and a rollback relaunches them. Default none.
+         */
+        public Builder verify(VerificationWindow v) {
+            verification = Arguments.notNull("rolling.verify", v);
+            return this;
         }
 
         /** Batches of {@code count} targets (at least 1). Default: see {@link Rolling}. */

@@ -91,6 +91,25 @@ class HealthCheckFileRouterTest {
         assertEquals(expected, fresh.current());
     }
 
+    /**
+     * Issue 12: the balancer's view of a target's health (its check fails because the target's web server is down) is
+     * not the router's record of what is on. A target whose process is down stays on in zdd's tables, and restoring a
+     * snapshot taken while it was down never turns its file off: the balancer takes it back when its check passes.
+     */
+    @Test
+    void aTargetDownForTheBalancerStaysOnAndARestoreKeepsItsFileOn() throws IOException {
+        Routing all = Routing.of(Route.active(A, 3334), Route.active(B, 3333), Route.active(C, 3333));
+        router.apply(all);
+        // b's web server stops: the balancer's check of b fails; nothing zdd reads changes
+        Routing snapshot = build().current();
+        assertTrue(snapshot.sameTrafficAs(all), snapshot.toString());
+        assertEquals(dev.zdd.api.BalancerHealth.UNCHECKED, snapshot.route("b").orElseThrow().health());
+        router.apply(Routing.of(Route.active(A, 10_000), Route.disabled(B), Route.disabled(C)));
+        router.apply(snapshot);
+        assertTrue(on("b"), "b's health-check file is back in place: the balancer serves b as soon as b answers");
+        assertTrue(router.current().sameTrafficAs(all));
+    }
+
     @Test
     void refusesWhatItCannotDo() {
         String drain = assertThrows(IllegalArgumentException.class,

@@ -26,8 +26,11 @@ final class PlanGenerator {
     }
 
     private final Dice dice;
+    /** Decides the verification windows (issue 12) apart from {@link #dice}, so the other choices of a seed stay. */
+    private final Dice verifyDice;
 
-    PlanGenerator(Dice dice) {
+    PlanGenerator(Dice dice, Dice verifyDice) {
+        this.verifyDice = verifyDice;
         this.dice = dice;
     }
 
@@ -193,6 +196,13 @@ final class PlanGenerator {
                 all.add(dice.chance(0.7) ? Step.Allocation.draining(id) : new Step.Allocation(id, 0, RouteState.DISABLED));
             }
             steps.add(Step.ShiftTraffic.of("all to " + version, all));
+            if (verifyDice.chance(0.25)) {
+                // the post-switch verification window: probes of the new targets and a check, for a while
+                steps.add(new Step.Verify(verifyDice.chance(0.8) ? fresh : List.of(),
+                        verifyDice.chance(0.05) ? Dice.FOREVER : verifyDice.millisBetween(1, 600_000),
+                        verifyDice.chance(0.5) ? List.of(verifyDice.pick(SimJudges.CHECKS)) : List.of(),
+                        verifyDice.millisBetween(1, 120_000)));
+            }
             if (dice.chance(0.6)) {
                 steps.add(new Step.Drain(oldIds, dice.wait(true, 0.05)));
             }

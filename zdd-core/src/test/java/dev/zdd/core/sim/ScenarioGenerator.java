@@ -50,7 +50,7 @@ final class ScenarioGenerator {
             lockBusyFor = Duration.ZERO;
         }
         boolean journal = dice.chance(0.5);
-        PlanGenerator.Choice plan = new PlanGenerator(dice).next(olds, spec.version());
+        PlanGenerator.Choice plan = new PlanGenerator(dice, Dice.of(seed, 13)).next(olds, spec.version());
         double faultRate = dice.pick(0.0, 0.03, 0.08, 0.08, 0.2);
         double interjectRate = dice.pick(0.0, 0.0, 0.02, 0.05, 0.15);
         return new Scenario(seed, List.copyOf(olds), before, spec, caps, stepDeadline, probes, lockBusyFor, lockWait,

@@ -96,4 +96,31 @@ class SimPartsTest {
             assertEquals(one, two, "seed " + seed);
         }
     }
+
+    /** The guard seeds exercise both hand-over paths: failing old targets reported, a failing new target aborting. */
+    @Test
+    void guardSeedsReportToTheDeploymentAndSometimesAbortIt() {
+        int reported = 0;
+        int aborted = 0;
+        int ejectedAfter = 0;
+        for (long seed = 0; seed < 800; seed += 4) {
+            SimRun.Outcome o = SimRun.run(seed, true);
+            assertEquals(List.of(), o.violations(), "seed " + seed);
+            for (String line : o.trace()) {
+                if (line.contains("guard: deployment <id>:") && line.contains("reported; acted on after")) {
+                    reported++;
+                }
+                if (line.contains("aborted the deployment, which rolls back")) {
+                    aborted++;
+                }
+                if (line.contains("guard: ejected")) {
+                    ejectedAfter++;
+                }
+            }
+        }
+        System.out.println("guard seeds: " + reported + " reported, " + aborted + " aborted, " + ejectedAfter
+                + " ejections after the deployment");
+        assertTrue(reported > 0 && aborted > 0 && ejectedAfter > 0,
+                reported + " reported, " + aborted + " aborted, " + ejectedAfter + " ejected after");
+    }
 }

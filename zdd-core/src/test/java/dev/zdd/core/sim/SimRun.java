@@ -96,6 +96,11 @@ final class SimRun {
             if (s.journal()) {
                 b.journal(new SimStores.Journal(w));
             }
+            Dice pace = Dice.of(s.seed(), 15);
+            if (pace.chance(0.2)) {
+                // a gradual rollback (issue 12): the restore goes back in steps
+                b.gradualRollback(dev.zdd.core.GradualRollback.of(pace.between(2, 5), pace.millisBetween(1, 120_000)));
+            }
             if (lock != null) {
                 b.lock(lock).lockWait(s.lockWait());
             }
@@ -113,8 +118,12 @@ final class SimRun {
             time.schedule(c.at(), () -> w.act(c.action(), "scripted at " + c.at()));
         }
         Deployment d;
+        SimGuard guard = SimGuard.forSeed(w, s.seed(), s.olds(), time);
         try {
-            d = strategy != null ? engine.start(s.spec(), strategy) : engine.start(s.spec(), s.plan());
+            Engine e = engine;
+            java.util.function.Supplier<Deployment> start = () -> strategy != null ? e.start(s.spec(), strategy)
+                    : e.start(s.spec(), s.plan());
+            d = guard != null ? guard.deploy(start) : start.get();
         } catch (IllegalArgumentException | RouterException | LockHeldException e) {
             return refused(s, w, lock, "start: " + e.getClass().getSimpleName() + ": " + e.getMessage());
         } catch (IllegalStateException e) {
@@ -141,6 +150,9 @@ final class SimRun {
             if (!time.runUntil(() -> d.status().isTerminal(), bound)) {
                 v.add("did not end: still " + d.status() + " " + bound + " after the simulator's abort");
             }
+        }
+        if (guard != null) {
+            v.addAll(guard.finish(time));
         }
         time.runUntil(() -> false, World.plus(Duration.ofDays(1), times(s.stepDeadline(), 4)));
         int steps = planned.get() == null ? -1 : planned.get().steps().size();

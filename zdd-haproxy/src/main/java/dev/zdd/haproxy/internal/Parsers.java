@@ -56,6 +56,7 @@ public final class Parsers {
         }
         List<String> header = List.of(lines.get(1).substring(2).trim().split(" +"));
         Map<String, Integer> index = index(header, STATE_FIELDS);
+        int checkIndex = header.indexOf("srv_check_state");
         List<ServerState> out = new ArrayList<>();
         for (int i = 2; i < lines.size(); i++) {
             String line = lines.get(i);
@@ -70,7 +71,8 @@ public final class Parsers {
             out.add(new ServerState(f[index.get("be_name")], integer(f, index, "srv_id", i),
                     f[index.get("srv_name")], f[index.get("srv_addr")], integer(f, index, "srv_port", i),
                     integer(f, index, "srv_op_state", i), integer(f, index, "srv_admin_state", i),
-                    integer(f, index, "srv_uweight", i), integer(f, index, "srv_iweight", i)));
+                    integer(f, index, "srv_uweight", i), integer(f, index, "srv_iweight", i),
+                    checkIndex >= 0 ? integer(f, Map.of("srv_check_state", checkIndex), "srv_check_state", i) : 0));
         }
         return Collections.unmodifiableList(out);
     }

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -41,6 +42,7 @@ public final class LocalHaproxy implements AutoCloseable {
     private final int frontendPort;
     private final int statsPort;
     private Process process;
+    private final List<Process> retired = new ArrayList<>();
 
     private LocalHaproxy(Builder b, int frontendPort, int statsPort) throws IOException {
         this.executable = b.executable;
@@ -70,9 +72,10 @@ public final class LocalHaproxy implements AutoCloseable {
     private String render(Builder b) {
         StringBuilder sb = new StringBuilder();
         sb.append("global\n");
-        sb.append("    stats socket ").append(socket).append(" level admin\n");
+        sb.append("    stats socket ").append(socket).append(" level admin expose-fd listeners\n");
         sb.append("    stats socket ipv4@127.0.0.1:").append(statsPort).append(" level admin\n");
         sb.append("    maxconn 4096\n");
+        sb.append(b.globalLines);
         sb.append("defaults\n    mode http\n    timeout connect 2s\n    timeout client 30s\n    timeout server 30s\n");
         sb.append("frontend fe\n    bind 127.0.0.1:").append(frontendPort).append("\n    default_backend ").append(BACKEND).append("\n");
         sb.append("backend ").append(BACKEND).append("\n    balance roundrobin\n");
@@ -85,9 +88,34 @@ public final class LocalHaproxy implements AutoCloseable {
 
     private void start() throws IOException {
         Files.deleteIfExists(socket);
+        launch(List.of(executable.toString(), "-f", config.toString(), "-db"), -1);
+    }
+
+    /**
+     * Reloads HAProxy as {@code systemctl reload} does without master-worker mode: starts a new process with
+     * {@code -sf <old pid> -x <socket>} (it takes over the listening sockets from the old one, which finishes its
+     * connections and exits) and returns once the new process answers on the socket. Runtime API changes are lost
+     * unless the configuration loads a server-state file.
+     */
+    public synchronized void reload() throws IOException {
+        if (process == null || !process.isAlive()) {
+            throw new IOException("haproxy is not running: nothing to reload");
+        }
+        Process old = process;
+        retired.add(old);
+        launch(List.of(executable.toString(), "-f", config.toString(), "-db", "-sf", String.valueOf(old.pid()),
+                "-x", socket.toString()), old.pid());
+    }
+
+    /** The pid of the running HAProxy process. */
+    public long pid() {
+        return process.pid();
+    }
+
+    private void launch(List<String> command, long oldPid) throws IOException {
         Path logFile = dir.resolve("haproxy.log");
         long logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
-        ProcessBuilder pb = new ProcessBuilder(List.of(executable.toString(), "-f", config.toString(), "-db"));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("haproxy.log").toFile()));
         process = pb.start();
@@ -101,8 +129,13 @@ public final class LocalHaproxy implements AutoCloseable {
             }
             if (Files.exists(socket)) {
                 try {
-                    c.version();
-                    return;
+                    if (oldPid < 0) {
+                        c.version();
+                        return;
+                    }
+                    if (c.execute("show info").contains("\nPid: " + process.pid() + "\n")) {
+                        return;
+                    }
                 } catch (RuntimeApiException e) {
                     // not ready yet
                 }
@@ -121,8 +154,12 @@ public final class LocalHaproxy implements AutoCloseable {
         }
     }
 
-    /** Stops HAProxy (SIGTERM, then SIGKILL after 5 s) and waits for it. */
+    /** Stops HAProxy (SIGTERM, then SIGKILL after 5 s) and waits for it, and for processes replaced by a reload. */
     public synchronized void stop() {
+        for (Process p : retired) {
+            p.destroyForcibly();
+        }
+        retired.clear();
         if (process != null && process.isAlive()) {
             process.destroy();
             try {
@@ -217,6 +254,8 @@ public final class LocalHaproxy implements AutoCloseable {
         private final Path dir;
         private final List<String> servers = new ArrayList<>();
         private String backendLines = "";
+        private String serverOptions = "";
+        private String globalLines = "";
         private PortSource ports = LocalHaproxy::freePort;
 
         private Builder(Path executable, Path dir) {
@@ -237,8 +276,36 @@ public final class LocalHaproxy implements AutoCloseable {
             if (weight < 0 || weight > 256) {
                 throw new IllegalArgumentException("weight must be in [0, 256], was " + weight);
             }
-            servers.add("    server " + name + " " + endpoint.authority() + " weight " + weight + (enabled ? "" : " disabled"));
+            servers.add("    server " + name + " " + endpoint.authority() + " weight " + weight + (enabled ? "" : " disabled")
+                    + (serverOptions.isEmpty() ? "" : " " + serverOptions));
             return this;
+        }
+
+        /**
+         * Options appended to every server line added after this call, e.g. {@code check inter 200 fall 2 rise 1}
+         * (with {@code backendLines("option httpchk GET /health")}). Default none.
+         */
+        public Builder serverOptions(String options) {
+            serverOptions = line("serverOptions", options).trim();
+            return this;
+        }
+
+        /** Lines put into the {@code global} section, e.g. {@code server-state-base /dir}. Default none. */
+        public Builder globalLines(String lines) {
+            for (String l : lines.split("\n")) {
+                line("globalLines", l);
+            }
+            globalLines = lines.isEmpty() ? "" : Arrays.stream(lines.split("\n")).map(l -> "    " + l.trim() + "\n")
+                    .reduce("", String::concat);
+            return this;
+        }
+
+        private static String line(String field, String value) {
+            if (value == null || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                throw new IllegalArgumentException(field + " must be one line of printable text, was '"
+                        + (value == null ? null : dev.zdd.api.Arguments.printable(value)) + "'");
+            }
+            return value;
         }
 
         /** Lines put into the backend before the servers, e.g. {@code RoutingMaps.backendConfig()}. Default none. */
