@@ -8,21 +8,17 @@ import dev.zdd.api.Routing;
 import dev.zdd.api.TrafficRouter;
 import dev.zdd.nginx.internal.ConfigSafety;
 import dev.zdd.nginx.internal.ConfigStructure;
+import dev.zdd.nginx.internal.Confirmation;
 import dev.zdd.nginx.internal.IncludeFile;
 import dev.zdd.nginx.internal.IncludeRenderer;
 import dev.zdd.nginx.internal.LocalIncludeStore;
-import dev.zdd.nginx.internal.StatusClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Predicate;
 
 /**
  * A {@link TrafficRouter} over open-source nginx: it owns one include file (http context) that defines one upstream
@@ -67,9 +63,6 @@ public final class NginxRouter implements TrafficRouter {
     public static final RouterCapabilities CAPABILITIES = new RouterCapabilities(Routing.MAX_WEIGHT, true, true, true, false);
 
     private static final Logger LOG = LoggerFactory.getLogger(NginxRouter.class);
-    private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
-    private static final int MAX_LOG_TAIL = 4096;
-    private static final long POLL_INTERVAL_MILLIS = 5;
 
     private final String name;
     private final Path includeFile;
@@ -82,6 +75,8 @@ public final class NginxRouter implements TrafficRouter {
     private final boolean overwriteDrift;
     private final Path errorLog;
     private final Validation validation;
+    private final UpstreamOptions upstreamOptions;
+    private final Confirmation confirmation;
     private final ReentrantLock lock = new ReentrantLock();
     /**
      * The last file this router wrote and saw nginx accept (validated or structurally equal to an accepted one,
@@ -104,6 +99,9 @@ public final class NginxRouter implements TrafficRouter {
         this.overwriteDrift = b.overwriteDrift;
         this.errorLog = b.errorLog;
         this.validation = b.validation;
+        this.upstreamOptions = b.upstreamOptions;
+        this.confirmation = new Confirmation(statusConnector, status, statusPath(), confirmTimeout, confirmSettle,
+                errorLog);
     }
 
     /**
@@ -241,7 +239,7 @@ public final class NginxRouter implements TrafficRouter {
                 }
                 a.t2 = System.nanoTime();
                 a.step = "reload";
-                a.logOffset = errorLogSize();
+                a.logOffset = confirmation.errorLogSize();
                 a.reloadAttempted = true;
                 NginxControl.Result reload = control.reload();
                 if (!reload.ok()) {
@@ -250,7 +248,7 @@ public final class NginxRouter implements TrafficRouter {
                 }
                 a.t3 = System.nanoTime();
                 a.step = "confirm";
-                String problem = confirm(next.id(), a.logOffset);
+                String problem = confirmation.generation(next.id(), a.logOffset, null);
                 if (problem != null) {
                     throw undo(a, problem, "", previousText, previous, next, null);
                 }
@@ -312,7 +310,7 @@ public final class NginxRouter implements TrafficRouter {
             throw new IllegalArgumentException("routing must not be null");
         }
         CAPABILITIES.check("nginx router '" + name + "'", routing);
-        return IncludeFile.render(name, routing, status);
+        return IncludeFile.render(name, routing, status, upstreamOptions);
     }
 
     /** Where {@link #apply} got to; the step names the failure. */
@@ -360,82 +358,10 @@ public final class NginxRouter implements TrafficRouter {
                 back = reloadBack(a, previous, next);
             }
         }
-        String nginxLog = a.reloadAttempted ? errorLogSince(a.logOffset) : "";
+        String nginxLog = a.reloadAttempted ? confirmation.errorLogSince(a.logOffset) : "";
         a.undone = true;
         return new RouterException(prefix() + "step '" + a.step + "' failed: " + problem + "; " + restored
                 + "; " + back + tail + (nginxLog.isEmpty() ? "" : ". nginx's error log: " + nginxLog), cause);
-    }
-
-    /**
-     * Polls the status server on fresh connections until it answers {@code id}, and only {@code id} for
-     * {@link #confirmSettle}. Returns null on success, else what went wrong.
-     */
-    private String confirm(String id) {
-        return confirm(id, -1);
-    }
-
-    /**
-     * As {@link #confirm(String)}; with {@code logOffset} >= 0 and an error log, also fails as soon as nginx logs an
-     * {@code [emerg]} line after that offset (the master refused the reload).
-     */
-    private String confirm(String id, long logOffset) {
-        return confirm("generation " + id, id::equals, false, logOffset);
-    }
-
-    /**
-     * Polls the status server on fresh connections until {@code wanted} accepts the answer (or, with
-     * {@code noAnswerAccepted}, nothing answers), and keeps polling until only such answers came for
-     * {@link #confirmSettle}. Returns null on success, else what went wrong.
-     */
-    private String confirm(String what, Predicate<String> wanted, boolean noAnswerAccepted, long logOffset) {
-        long start = System.nanoTime();
-        long deadline = start + confirmTimeout.toNanos();
-        long settle = confirmSettle.toNanos();
-        long lastOther = -1;
-        long firstNew = -1;
-        String lastAnswer = null;
-        String lastError = null;
-        while (true) {
-            boolean good;
-            try {
-                String body = StatusClient.get(statusConnector, status, statusPath(), POLL_TIMEOUT);
-                lastAnswer = body;
-                good = wanted.test(body);
-            } catch (IOException e) {
-                lastError = e.toString();
-                good = noAnswerAccepted;
-            }
-            long now = System.nanoTime();
-            if (good) {
-                if (firstNew < 0) {
-                    firstNew = now;
-                }
-                if (now - Math.max(firstNew, lastOther) >= settle) {
-                    return null;
-                }
-            } else {
-                lastOther = now;
-                if (firstNew < 0 && logOffset >= 0 && errorLogSize() > logOffset) {
-                    String log = rawLogSince(logOffset);
-                    int emerg = log.indexOf("[emerg]");
-                    if (emerg >= 0) {
-                        int end = log.indexOf('\n', emerg);
-                        return "nginx refused to reload and still serves other than " + what + " (its error log says "
-                                + Arguments.printable(log.substring(emerg, end < 0 ? log.length() : end)) + ")";
-                    }
-                }
-            }
-            if (System.nanoTime() >= deadline) {
-                break;
-            }
-            if (!sleepMillis(POLL_INTERVAL_MILLIS)) {
-                return "interrupted while waiting for " + what;
-            }
-        }
-        return (firstNew < 0 ? "nginx did not serve " + what : "other answers kept coming instead of " + what)
-                + " within " + confirmTimeout.toMillis() + " ms at http://" + status.authority() + statusPath()
-                + " (last answer: " + (lastAnswer == null ? "none" : lastAnswer)
-                + (lastError == null ? "" : ", last error: " + lastError) + ")";
     }
 
     /** Reloads nginx after the previous file was restored, and confirms what it serves then. */
@@ -456,23 +382,19 @@ public final class NginxRouter implements TrafficRouter {
         }
         if (previous == null) {
             // the file that was there before was not written by zdd: its generation is unknown
-            String problem = confirm("a generation other than the rejected " + next.id(), body -> !body.equals(next.id()),
-                    true, -1);
+            String problem = confirmation.await("a generation other than the rejected " + next.id(),
+                    body -> !body.equals(next.id()), true, -1, null);
             return problem == null ? "nginx was reloaded back to the file that was there before (not written by zdd:"
                     + " confirmed only that the rejected generation no longer answers)"
                     : "WARNING: reloaded back, but the rejected generation still answers: " + problem;
         }
-        String problem = confirm(previous.id());
+        String problem = confirmation.generation(previous.id());
         return problem == null ? "nginx was reloaded back and serves the previous configuration"
                 : "WARNING: reloaded back, but could not confirm the previous configuration: " + problem;
     }
 
     private String servedId() {
-        try {
-            return StatusClient.get(statusConnector, status, statusPath(), POLL_TIMEOUT);
-        } catch (IOException e) {
-            return "";
-        }
+        return confirmation.served();
     }
 
     private String statusPath() {
@@ -512,38 +434,6 @@ public final class NginxRouter implements TrafficRouter {
         }
     }
 
-    private long errorLogSize() {
-        try {
-            return errorLog == null ? -1 : Files.size(errorLog);
-        } catch (IOException e) {
-            return -1;
-        }
-    }
-
-    private String errorLogSince(long offset) {
-        return Arguments.printable(rawLogSince(offset).strip().replace('\n', '|'));
-    }
-
-    /** The error log's text after {@code offset} (at most its last {@link #MAX_LOG_TAIL} bytes); "" when none. */
-    private String rawLogSince(long offset) {
-        if (errorLog == null || offset < 0) {
-            return "";
-        }
-        try (RandomAccessFile f = new RandomAccessFile(errorLog.toFile(), "r")) {
-            long len = f.length();
-            long from = Math.max(offset, len - MAX_LOG_TAIL);
-            if (from >= len) {
-                return "";
-            }
-            byte[] b = new byte[(int) (len - from)];
-            f.seek(from);
-            f.readFully(b);
-            return new String(b, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
     private static String hint(String output) {
         if (output.contains("invalid PID") || output.contains(".pid\" failed") || output.contains("No such process")) {
             return " (nginx does not seem to be running: no master process for the pid file)";
@@ -557,16 +447,6 @@ public final class NginxRouter implements TrafficRouter {
 
     private static long ms(long nanos) {
         return nanos / 1_000_000;
-    }
-
-    private static boolean sleepMillis(long millis) {
-        try {
-            Thread.sleep(millis);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     @Override
@@ -587,8 +467,19 @@ public final class NginxRouter implements TrafficRouter {
         private boolean overwriteDrift;
         private Path errorLog;
         private Validation validation = DEFAULT_VALIDATION;
+        private UpstreamOptions upstreamOptions = UpstreamOptions.DEFAULTS;
 
         private Builder() {
+        }
+
+        /**
+         * Options rendered into every upstream zdd writes (zone, balancing method, keepalive, per-server
+         * parameters). Default {@link UpstreamOptions#DEFAULTS} (nginx's defaults). {@code keepalive} also needs
+         * {@code proxy_http_version 1.1;} and {@code proxy_set_header Connection "";} in your location.
+         */
+        public Builder upstreamOptions(UpstreamOptions value) {
+            upstreamOptions = Arguments.notNull("upstreamOptions", value);
+            return this;
         }
 
         /**

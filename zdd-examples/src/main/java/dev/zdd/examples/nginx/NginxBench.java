@@ -76,10 +76,31 @@ public final class NginxBench implements Scenario {
             throw new IllegalStateException("nginx not found at " + binary + " (apt-get install nginx, or --nginx PATH)");
         }
 
+        int kaRounds = args.getInt("keepalive-rounds", 4);
+        Duration kaSlot = args.getDuration("keepalive-slot", Duration.ofSeconds(2));
+        int kaClients = args.getInt("keepalive-clients", 32);
+        if (kaRounds < 1 || kaRounds > 20 || kaClients < 1 || kaClients > 256 || kaSlot.isNegative()
+                || kaSlot.isZero() || kaSlot.compareTo(Duration.ofSeconds(10)) > 0) {
+            throw new IllegalArgumentException("--keepalive-rounds must be in [1, 20], --keepalive-clients in [1, 256],"
+                    + " --keepalive-slot in (0, 10s]; were " + kaRounds + ", " + kaClients + ", " + kaSlot);
+        }
+        boolean onlyKeepalive = "keepalive".equals(args.get("only", ""));
+
         List<AutoCloseable> closeables = new ArrayList<>();
         try {
             TestBackend blue = add(closeables, TestBackend.start("blue"));
             TestBackend green = add(closeables, TestBackend.start("green"));
+            // upstream keepalive: throughput of a zdd upstream with nginx's defaults against one with keepalive 32
+            Map<String, Object> keepalive = KeepAliveThroughput.run(binary, blue, kaRounds, kaSlot, kaClients,
+                    closeables);
+            System.out.println("nginx-bench: upstream keepalive: " + keepalive);
+            if (onlyKeepalive) {
+                Map<String, Object> report = new LinkedHashMap<>();
+                report.put("scenario", name());
+                report.put("upstreamKeepalive", keepalive);
+                report.put("ok", true);
+                return report;
+            }
             // the same route order both ways: only weights change, which STRUCTURAL may switch without nginx -t
             Routing toBlue = Routing.of(Route.active(blue.target("blue"), 10000), Route.disabled(green.target("green")));
             Routing toGreen = Routing.of(Route.disabled(blue.target("blue")), Route.active(green.target("green"), 10000));
@@ -204,6 +225,7 @@ public final class NginxBench implements Scenario {
             double parallelRatio = Stats.ratio(Stats.percentile(pair, 50), Stats.percentile(single, 50));
             parallel.put("ratioP50", parallelRatio);
             report.put("parallel", parallel);
+            report.put("upstreamKeepalive", keepalive);
             goals.put("goalsReferTo", "the default mode, zddAlways; zddStructural is reported against the same goals");
             goals.put("parallelRatioAtMost1_3", parallelRatio <= 1.3);
             goals.put("rawCloseAndRetryFailed", raw.load.get(1).failed() + raw.load.get(2).failed());
