@@ -12,6 +12,7 @@ import dev.zdd.nginx.internal.Confirmation;
 import dev.zdd.nginx.internal.IncludeFile;
 import dev.zdd.nginx.internal.IncludeRenderer;
 import dev.zdd.nginx.internal.LocalIncludeStore;
+import dev.zdd.nginx.internal.Restore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,9 +41,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * checksum, and checks that nginx serves that file's generation. A hand edit is reported as a {@link DriftException}
  * and never silently overwritten (unless {@link Builder#overwriteDrift(boolean)}).
  *
- * <p>{@link Validation#STRUCTURAL} (not the default) skips {@code nginx -t} when the new file differs from the last one
- * this router saw nginx accept only in weights, {@code down} and split percentages; see {@link Validation} for exactly
- * what that trades.
+ * <p>By default ({@link Validation#ON_RELOAD}) {@code apply} does not run {@code nginx -t} when there is a zdd file to
+ * go back to: nginx's master checks the configuration when it reloads and keeps the old one if that fails, zdd confirms
+ * the new generation, stops at an {@code [emerg]} in the error log, runs {@code nginx -t} itself when the new
+ * generation is late, and restores the previous file on any failure. {@link Validation#ALWAYS} runs {@code nginx -t}
+ * before every reload; {@link Validation#STRUCTURAL} only when more than weights changed. See {@link Validation}.
  *
  * <p>Weights are written as they are (1 to {@link Routing#MAX_WEIGHT}); a weight of 0, DRAINING and DISABLED become
  * {@code down} (nginx has no drain: requests already in flight finish, new ones go elsewhere).
@@ -57,8 +60,14 @@ public final class NginxRouter implements TrafficRouter {
      * lets old workers accept for about 100 ms after starting new ones).
      */
     public static final Duration DEFAULT_CONFIRM_SETTLE = Duration.ofMillis(150);
-    /** Default validation: {@link Validation#ALWAYS}. */
-    public static final Validation DEFAULT_VALIDATION = Validation.ALWAYS;
+    /** Default validation: {@link Validation#ON_RELOAD}. */
+    public static final Validation DEFAULT_VALIDATION = Validation.ON_RELOAD;
+    /**
+     * When {@code nginx -t} was skipped and the new generation has not answered this long after the reload, zdd runs
+     * {@code nginx -t} once to learn whether nginx refused the file: 250 ms (a reload normally answers within tens of
+     * milliseconds).
+     */
+    public static final Duration DOUBT_AFTER = Duration.ofMillis(250);
     /** What this router can do: weights 1 to 10000, DRAINING (as {@code down}), stickiness, rules; no connection counts. */
     public static final RouterCapabilities CAPABILITIES = new RouterCapabilities(Routing.MAX_WEIGHT, true, true, true, false);
 
@@ -86,6 +95,8 @@ public final class NginxRouter implements TrafficRouter {
     private IncludeFile lastWritten;
     /** {@link ConfigStructure#of} of {@link #lastWritten}'s text (guarded by lock). */
     private String lastStructure;
+    /** Whether this router's last apply that changed the file failed (guarded by lock). */
+    private boolean lastFailed;
 
     private NginxRouter(Builder b) {
         this.name = b.name;
@@ -108,30 +119,32 @@ public final class NginxRouter implements TrafficRouter {
      * When {@link #apply} runs {@code nginx -t}. Thread-safe (an enum).
      */
     public enum Validation {
-        /** Always: every apply that changes the file runs {@code nginx -t} before reloading. The default. */
+        /**
+         * The default. {@code nginx -t} is not run before the reload when the include holds a file zdd wrote to go back
+         * to and this router's previous apply did not fail: the reload itself is the test. nginx's master parses and
+         * checks the whole configuration on every reload and keeps the old configuration and workers when that fails;
+         * zdd then does not see the new generation answer on its status server, stops at once when the error log
+         * (if {@link Builder#errorLog(Path) set}) shows an {@code [emerg]} line after the reload, and otherwise runs
+         * {@code nginx -t} itself once the new generation is {@link #DOUBT_AFTER late}, so that a refused file is
+         * reported with nginx's own words within a fraction of a second, not after
+         * {@link Builder#confirmTimeout(Duration)}. On any failure the previous file is restored and nginx reloaded
+         * back, exactly as with {@link #ALWAYS}. {@code nginx -t} still runs first when there is nothing to go back to
+         * (no file, or one zdd did not write) and on the next apply after a failure. A reload with
+         * {@code nginx -s reload} (no pid file) parses the configuration before signalling and fails at the reload
+         * step. The saving is one {@code nginx -t} per apply (a process start plus a full parse, about 35 ms); what is
+         * lost is only that a refused file briefly sits in the include while the master refuses it (nginx serves the
+         * old configuration throughout). See docs/nginx.md.
+         */
+        ON_RELOAD,
+        /** Every apply that changes the file runs {@code nginx -t} before reloading. */
         ALWAYS,
         /**
-         * Only when something {@code nginx -t} could reject has changed. {@code nginx -t} is skipped when all of these
-         * hold: this router instance applied the previous file itself and saw nginx accept it (validated or skipped
-         * under this same rule, reloaded, confirmed), with no failure since; the file on disk is still exactly that
-         * file and nginx still serves its generation; and the new file differs from it only in the {@code weight},
-         * {@code down} and {@code backup} parameters of upstream servers (and their order inside one upstream), in
-         * {@code split_clients} percentages (still at most 100% in total) and in comments: same upstream names, same
-         * server addresses, same stickiness and rule keys and values, same status server. Otherwise (first apply of
-         * an instance, a new or removed address, a new version upstream, a changed rule, drift, after any failed
-         * apply) it validates as {@link #ALWAYS} does.
-         *
-         * <p>What it trades: the reload, the confirmation and the undo stay exactly as they are, so a configuration
-         * that nginx refuses is still never left half-applied: the master re-parses everything on reload and keeps
-         * the old workers when that fails, the new generation is not confirmed, and the previous file is restored and
-         * reloaded back. What is lost is the early, precise refusal: when something outside this file broke the main
-         * configuration since the last apply (someone edited {@code nginx.conf}, a certificate or an included file
-         * vanished), the failure shows at the reload step ({@code nginx -s reload} exits non-zero) or, when the
-         * control signals the master directly, only at the confirm step: as soon as the master logs {@code [emerg]}
-         * when {@link Builder#errorLog(Path)} is set, else after {@link Builder#confirmTimeout(Duration)}; nginx's own
-         * message then comes from its error log (when set), not from {@code nginx -t}. The saving is one
-         * {@code nginx -t} per weight change: a process start plus a full parse of the configuration (measured
-         * 25-80 ms on a busy 2-core machine, see docs/nginx.md).
+         * {@code nginx -t} only when something it could reject has changed: it is skipped when this router instance
+         * saw nginx accept the previous file (no failure since, the file and the served generation unchanged) and the
+         * new file differs from it only in the {@code weight}, {@code down} and {@code backup} parameters of upstream
+         * servers, in {@code split_clients} percentages (at most 100% in total) and in comments. The reload, the
+         * confirmation (with the same late-generation {@code nginx -t} as {@link #ON_RELOAD}) and the undo stay as they
+         * are. Exactly what it compares and trades: docs/nginx.md, "Validation modes".
          */
         STRUCTURAL
     }
@@ -218,13 +231,15 @@ public final class NginxRouter implements TrafficRouter {
                 LOG.debug("{}already serves {}", prefix(), routing);
                 return;
             }
-            boolean skipValidation = false;
+            boolean skipValidation = validation == Validation.ON_RELOAD && previousText != null && previous != null
+                    && !lastFailed;
             if (validation == Validation.STRUCTURAL && lastStructure != null && previous == lastWritten) {
                 String nextStructure = ConfigStructure.of(next.text());
                 skipValidation = lastStructure.equals(nextStructure) && servedId().equals(lastWritten.id());
             }
             lastWritten = null; // from here until success, nothing counts as accepted
             lastStructure = null;
+            lastFailed = true;
             write(next.text(), "write");
             long t1 = System.nanoTime();
             Attempt a = new Attempt();
@@ -248,7 +263,8 @@ public final class NginxRouter implements TrafficRouter {
                 }
                 a.t3 = System.nanoTime();
                 a.step = "confirm";
-                String problem = confirmation.generation(next.id(), a.logOffset, null);
+                String problem = confirmation.generation(next.id(), a.logOffset,
+                        skipValidation ? new Confirmation.Doubt(DOUBT_AFTER, this::testWhenLate) : null);
                 if (problem != null) {
                     throw undo(a, problem, "", previousText, previous, next, null);
                 }
@@ -263,9 +279,10 @@ public final class NginxRouter implements TrafficRouter {
             long t3 = a.t3;
             long t4 = System.nanoTime();
             lastWritten = next;
+            lastFailed = false;
             lastStructure = validation == Validation.STRUCTURAL ? ConfigStructure.of(next.text()) : null;
             LOG.info("{}applied {} in {} ms (write {} ms, validate {} ms{}, reload {} ms, confirm {} ms)", prefix(),
-                    routing, ms(t4 - t0), ms(t1 - t0), ms(t2 - t1), skipValidation ? " (skipped: structure unchanged)" : "",
+                    routing, ms(t4 - t0), ms(t1 - t0), ms(t2 - t1), skipValidation ? " (skipped: " + (validation == Validation.ON_RELOAD ? "checked by the reload)" : "structure unchanged)") : "",
                     ms(t3 - t2), ms(t4 - t3));
         } finally {
             lock.unlock();
@@ -313,6 +330,13 @@ public final class NginxRouter implements TrafficRouter {
         return IncludeFile.render(name, routing, status, upstreamOptions);
     }
 
+    /** Runs {@code nginx -t} when the new generation is late; null when it passes, else the problem. */
+    private String testWhenLate() {
+        NginxControl.Result test = control.test();
+        return test.ok() ? null : "nginx did not serve the new generation within " + DOUBT_AFTER.toMillis() + " ms and"
+                + " nginx -t (run then) rejects the configuration (exit " + test.exitCode() + "): " + test.output();
+    }
+
     /** Where {@link #apply} got to; the step names the failure. */
     private static final class Attempt {
         String step = "write";
@@ -349,48 +373,20 @@ public final class NginxRouter implements TrafficRouter {
             String served = servedId();
             back = "nginx serves " + (served.isEmpty() ? "nothing on its status server" : "generation " + served);
         } else {
-            restored = restoreFile(previousText);
+            restored = Restore.file(store, previousText);
             if (!a.reloadAttempted) {
                 back = "nginx was not reloaded, so it serves as before";
             } else if (restored.startsWith("WARNING")) {
                 back = "nginx was not reloaded back (the file holds the new configuration)";
             } else {
-                back = reloadBack(a, previous, next);
+                back = Restore.reloadBack(control, confirmation, "reload".equals(a.step), previous, next,
+                        "http://" + status.authority() + statusPath());
             }
         }
         String nginxLog = a.reloadAttempted ? confirmation.errorLogSince(a.logOffset) : "";
         a.undone = true;
         return new RouterException(prefix() + "step '" + a.step + "' failed: " + problem + "; " + restored
                 + "; " + back + tail + (nginxLog.isEmpty() ? "" : ". nginx's error log: " + nginxLog), cause);
-    }
-
-    /** Reloads nginx after the previous file was restored, and confirms what it serves then. */
-    private String reloadBack(Attempt a, IncludeFile previous, IncludeFile next) {
-        String served = servedId();
-        if (served.isEmpty() && "reload".equals(a.step)) {
-            return "nginx does not answer on its status server http://" + status.authority() + statusPath()
-                    + " (not running?), so it was not reloaded back";
-        }
-        NginxControl.Result r;
-        try {
-            r = control.reload();
-        } catch (RuntimeException e) {
-            return "WARNING: reloading the previous configuration failed too (the control threw " + e + ")";
-        }
-        if (!r.ok()) {
-            return "WARNING: reloading the previous configuration failed too (exit " + r.exitCode() + "): " + r.output();
-        }
-        if (previous == null) {
-            // the file that was there before was not written by zdd: its generation is unknown
-            String problem = confirmation.await("a generation other than the rejected " + next.id(),
-                    body -> !body.equals(next.id()), true, -1, null);
-            return problem == null ? "nginx was reloaded back to the file that was there before (not written by zdd:"
-                    + " confirmed only that the rejected generation no longer answers)"
-                    : "WARNING: reloaded back, but the rejected generation still answers: " + problem;
-        }
-        String problem = confirmation.generation(previous.id());
-        return problem == null ? "nginx was reloaded back and serves the previous configuration"
-                : "WARNING: reloaded back, but could not confirm the previous configuration: " + problem;
     }
 
     private String servedId() {
@@ -418,19 +414,6 @@ public final class NginxRouter implements TrafficRouter {
             store.write(text);
         } catch (IOException e) {
             throw new RouterException(prefix() + "step '" + step + "' failed: cannot write " + store + ": " + e, e);
-        }
-    }
-
-    private String restoreFile(String previousText) {
-        try {
-            if (previousText == null) {
-                store.write(null);
-                return "the new file was removed (there was none before)";
-            }
-            write(previousText, "restore");
-            return "the previous file was restored";
-        } catch (IOException | RouterException e) {
-            return "WARNING: the previous file could NOT be restored (" + e.getMessage() + ")";
         }
     }
 
@@ -582,12 +565,13 @@ public final class NginxRouter implements TrafficRouter {
         }
 
         /**
-         * When to run {@code nginx -t}: {@link Validation#ALWAYS} (default, {@link #DEFAULT_VALIDATION}) or
-         * {@link Validation#STRUCTURAL} (skip it for weight-only changes; read what that trades there).
+         * When to run {@code nginx -t}: {@link Validation#ON_RELOAD} (default, {@link #DEFAULT_VALIDATION}: the reload
+         * is the test), {@link Validation#ALWAYS} (before every reload) or {@link Validation#STRUCTURAL} (skip it for
+         * weight-only changes); read what each trades there.
          */
         public Builder validation(Validation value) {
             if (value == null) {
-                throw new IllegalArgumentException("validation must not be null (ALWAYS or STRUCTURAL)");
+                throw new IllegalArgumentException("validation must not be null (ON_RELOAD, ALWAYS or STRUCTURAL)");
             }
             validation = value;
             return this;
