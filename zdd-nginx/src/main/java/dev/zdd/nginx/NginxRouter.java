@@ -281,7 +281,7 @@ public final class NginxRouter implements TrafficRouter {
             lastWritten = next;
             lastFailed = false;
             lastStructure = validation == Validation.STRUCTURAL ? ConfigStructure.of(next.text()) : null;
-            LOG.info("{}applied {} in {} ms (write {} ms, validate {} ms{}, reload {} ms, confirm {} ms)", prefix(),
+            LOG.debug("{}applied {} in {} ms (write {} ms, validate {} ms{}, reload {} ms, confirm {} ms)", prefix(),
                     routing, ms(t4 - t0), ms(t1 - t0), ms(t2 - t1), skipValidation ? " (skipped: " + (validation == Validation.ON_RELOAD ? "checked by the reload)" : "structure unchanged)") : "",
                     ms(t3 - t2), ms(t4 - t3));
         } finally {

@@ -341,7 +341,7 @@ final class Rollback {
 
         Action(String what) {
             this.name = "rollback: " + what;
-            LOG.warn("deployment {}: {}", ctx.id, name);
+            LOG.info("deployment {}: {}", ctx.id, name); // the rollback itself is a WARN; its steps are progress
             ctx.events.emit(new DeploymentEvent.StepStarted(ctx.id, started, -1, name));
         }
 

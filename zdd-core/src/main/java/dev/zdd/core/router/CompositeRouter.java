@@ -167,7 +167,7 @@ public final class CompositeRouter implements TrafficRouter {
             }
         }
         if (failed.isEmpty()) {
-            LOG.info("composite router {}: applied {}", names, routing);
+            LOG.debug("composite router {}: applied {}", names, routing);
             return;
         }
         String undo = undo(toUndo, before, applied);
