@@ -9,7 +9,14 @@ import java.time.Duration;
  * <p>Semantics: after {@link #initialDelay()}, the probe runs every {@link #period()}, each attempt limited to
  * {@link #timeout()}. {@link #successThreshold()} consecutive HEALTHY answers make the target healthy;
  * {@link #failureThreshold()} consecutive UNHEALTHY answers (after the target was seen healthy once, or after
- * {@link #startupGrace()} has passed) make it failed; UNKNOWN answers reset neither count. If neither happens before
+ * {@link #startupGrace()} has passed, or, with {@link #graceEndsAtFirstAnswer()} (the default), after the target
+ * first answered at all, for example with HTTP 503) make it failed; UNKNOWN answers reset neither count.
+ *
+ * <p>The startup grace, Kubernetes-style: it covers a process that is not up yet (connection refused, timeouts), the
+ * way a startup probe does; by default it ends at the target's first answer ({@link HealthResult#answered()}), so a
+ * broken version that is up and answers 503 fails after {@link #failureThreshold()} periods, not after the whole grace.
+ * {@code graceEndsAtFirstAnswer(false)} keeps the grace for every kind of failure (for an app that answers 503 while it
+ * warms up). If neither happens before
  * {@link #deadline()} (counted from the first attempt's schedule), the target has failed.
  *
  * <p>Immutable; thread-safe. Build with {@link #builder()}; every setter validates and names the bad value.
@@ -27,6 +34,8 @@ public final class ProbePolicy {
     public static final Duration DEFAULT_INITIAL_DELAY = Duration.ZERO;
     /** Default time during which failures before the first success do not count: 0. */
     public static final Duration DEFAULT_STARTUP_GRACE = Duration.ZERO;
+    /** Default: the startup grace ends at the target's first answer (an HTTP status, even 503): true. */
+    public static final boolean DEFAULT_GRACE_ENDS_AT_FIRST_ANSWER = true;
     /** Default overall deadline to become healthy: 5 minutes. */
     public static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(5);
 
@@ -39,6 +48,7 @@ public final class ProbePolicy {
     private final int failureThreshold;
     private final Duration initialDelay;
     private final Duration startupGrace;
+    private final boolean graceEndsAtFirstAnswer;
     private final Duration deadline;
 
     private ProbePolicy(Builder b) {
@@ -48,6 +58,7 @@ public final class ProbePolicy {
         this.failureThreshold = b.failureThreshold;
         this.initialDelay = b.initialDelay;
         this.startupGrace = b.startupGrace;
+        this.graceEndsAtFirstAnswer = b.graceEndsAtFirstAnswer;
         this.deadline = b.deadline;
     }
 
@@ -59,7 +70,7 @@ public final class ProbePolicy {
     /** A builder starting from this policy. */
     public Builder toBuilder() {
         return new Builder().period(period).timeout(timeout).successThreshold(successThreshold)
-                .failureThreshold(failureThreshold).initialDelay(initialDelay).startupGrace(startupGrace).deadline(deadline);
+                .failureThreshold(failureThreshold).initialDelay(initialDelay).startupGrace(startupGrace).graceEndsAtFirstAnswer(graceEndsAtFirstAnswer).deadline(deadline);
     }
 
     /** Time between the starts of two attempts. */
@@ -92,6 +103,11 @@ public final class ProbePolicy {
         return startupGrace;
     }
 
+    /** Whether the startup grace ends at the target's first answer (see the class comment). */
+    public boolean graceEndsAtFirstAnswer() {
+        return graceEndsAtFirstAnswer;
+    }
+
     /** Overall limit to become healthy. */
     public Duration deadline() {
         return deadline;
@@ -100,7 +116,8 @@ public final class ProbePolicy {
     @Override
     public String toString() {
         return "ProbePolicy[period=" + period + ", timeout=" + timeout + ", success=" + successThreshold + ", failure="
-                + failureThreshold + ", initialDelay=" + initialDelay + ", startupGrace=" + startupGrace + ", deadline="
+                + failureThreshold + ", initialDelay=" + initialDelay + ", startupGrace=" + startupGrace
+                + (graceEndsAtFirstAnswer ? " (ends at the first answer)" : "") + ", deadline="
                 + deadline + "]";
     }
 
@@ -122,6 +139,7 @@ public final class ProbePolicy {
         private int failureThreshold = DEFAULT_FAILURE_THRESHOLD;
         private Duration initialDelay = DEFAULT_INITIAL_DELAY;
         private Duration startupGrace = DEFAULT_STARTUP_GRACE;
+        private boolean graceEndsAtFirstAnswer = DEFAULT_GRACE_ENDS_AT_FIRST_ANSWER;
         private Duration deadline = DEFAULT_DEADLINE;
 
         private Builder() {
@@ -160,6 +178,15 @@ public final class ProbePolicy {
         /** Startup grace; not negative. Default {@link #DEFAULT_STARTUP_GRACE}. */
         public Builder startupGrace(Duration v) {
             startupGrace = Checks.nonNegative("probePolicy.startupGrace", v);
+            return this;
+        }
+
+        /**
+         * Whether the startup grace ends at the target's first answer (HTTP 503 included). Default
+         * {@link #DEFAULT_GRACE_ENDS_AT_FIRST_ANSWER}; false keeps the grace for every failure.
+         */
+        public Builder graceEndsAtFirstAnswer(boolean v) {
+            graceEndsAtFirstAnswer = v;
             return this;
         }
 

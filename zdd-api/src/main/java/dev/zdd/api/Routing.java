@@ -22,6 +22,8 @@ import java.util.Set;
  * @param rules      rules evaluated before weights, in order (never null)
  */
 public record Routing(List<Route> routes, Stickiness stickiness, List<Rule> rules) {
+    /** Tolerance of {@link #sameTrafficAs(Routing)} on each share: 0.005 (half a percentage point). */
+    public static final double UNKNOWN_ROUTER_SHARE_TOLERANCE = 0.005;
     /** The largest relative weight of a route; strategies make weights add up to this so they read as basis points. */
     public static final int MAX_WEIGHT = 10_000;
 
@@ -157,20 +159,44 @@ public record Routing(List<Route> routes, Stickiness stickiness, List<Rule> rule
     }
 
     /**
-     * {@code true} when both tables send traffic the same way: same targets, same states, same stickiness and rules,
-     * and the same share for every serving target (so a router that rescales weights still compares equal).
+     * {@code true} when both tables send traffic the same way as far as can be told <b>without knowing the router</b>:
+     * same targets, same states, same stickiness and rules, and shares of serving targets within
+     * {@link #UNKNOWN_ROUTER_SHARE_TOLERANCE} (half a percentage point) of each other, so that a table read back from a
+     * router that rescales compares equal. Too loose to tell a 0.5% canary from a 0.99% one: when the router is known,
+     * use {@link #sameTrafficAs(Routing, int)} with its {@link RouterCapabilities#maxWeight()} (the engine, the
+     * composite router and {@code RouterConformance} do).
      */
     public boolean sameTrafficAs(Routing other) {
-        if (other == null || routes.size() != other.routes.size()
-                || !java.util.Objects.equals(stickiness, other.stickiness) || !rules.equals(other.rules)) {
+        if (!sameTargetsAndStates(other)) {
             return false;
         }
+        Map<String, Route> theirs = byId(other);
+        long total = servingWeight();
+        long otherTotal = other.servingWeight();
+        for (Route r : routes) {
+            Route x = theirs.get(r.target().id());
+            if (r.serving() && Math.abs((double) r.weight() / total - (double) x.weight() / otherTotal)
+                    > UNKNOWN_ROUTER_SHARE_TOLERANCE) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Map<String, Route> byId(Routing other) {
         Map<String, Route> theirs = new java.util.HashMap<>(other.routes.size() * 2);
         for (Route x : other.routes) {
             theirs.put(x.target().id(), x);
         }
-        long total = servingWeight();
-        long otherTotal = other.servingWeight();
+        return theirs;
+    }
+
+    private boolean sameTargetsAndStates(Routing other) {
+        if (other == null || routes.size() != other.routes.size()
+                || !java.util.Objects.equals(stickiness, other.stickiness) || !rules.equals(other.rules)) {
+            return false;
+        }
+        Map<String, Route> theirs = byId(other);
         for (Route r : routes) {
             Route x = theirs.get(r.target().id());
             if (x == null || !x.target().endpoint().equals(r.target().endpoint())) {
@@ -179,11 +205,73 @@ public record Routing(List<Route> routes, Stickiness stickiness, List<Rule> rule
             if (r.serving() != x.serving() || (!r.serving() && r.state() != x.state())) {
                 return false;
             }
-            if (r.serving() && Math.abs((double) r.weight() / total - (double) x.weight() / otherTotal) > 0.005) {
+        }
+        return true;
+    }
+
+    /**
+     * {@code true} when both tables send traffic the same way on a router whose weights go from 1 to
+     * {@code maxWeight} ({@link RouterCapabilities#maxWeight()}): same targets, same states, same stickiness and rules,
+     * and, once both tables are scaled the router's way (the largest serving weight to {@code maxWeight}, the others
+     * rounded, at least 1), the same share for every serving target within one weight unit of that scale per serving
+     * target (routers round each weight their own way). So a router
+     * that rescales (HAProxy reads back 256ths) compares equal, and a share the router cannot tell apart from the one
+     * asked for is equal, while on the finest scale 0.5% and 0.99% differ. Whether a share is served precisely enough
+     * at all is decided earlier, by {@link RouterCapabilities#check}.
+     */
+    public boolean sameTrafficAs(Routing other, int maxWeight) {
+        Checks.range("maxWeight", maxWeight, 1, MAX_WEIGHT);
+        if (!sameTargetsAndStates(other)) {
+            return false;
+        }
+        Map<String, Integer> mine = scaledWeights(maxWeight);
+        Map<String, Integer> scaledOther = other.scaledWeights(maxWeight);
+        long total = mine.values().stream().mapToLong(Integer::longValue).sum();
+        long otherTotal = scaledOther.values().stream().mapToLong(Integer::longValue).sum();
+        // one weight unit per serving target: routers may round each weight their own way
+        double tolerance = (double) mine.size() / Math.max(1, Math.min(total, otherTotal)) + 1e-9;
+        for (Map.Entry<String, Integer> e : mine.entrySet()) {
+            double a = (double) e.getValue() / total;
+            double b = (double) scaledOther.getOrDefault(e.getKey(), 0) / otherTotal;
+            if (Math.abs(a - b) > tolerance) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * The weight of each serving target (by id, in route order) as a router whose weights go from 1 to
+     * {@code maxWeight} serves it: the largest serving weight becomes {@code maxWeight}, the others are scaled and
+     * rounded, and at least 1.
+     */
+    public Map<String, Integer> scaledWeights(int maxWeight) {
+        int max = 0;
+        for (Route r : routes) {
+            if (r.serving()) {
+                max = Math.max(max, r.weight());
+            }
+        }
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (Route r : routes) {
+            if (r.serving()) {
+                out.put(r.target().id(), (int) Math.max(1, Math.round((double) r.weight() * maxWeight / max)));
+            }
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** Shares per version of {@code weights} (by target id) over the targets of {@code routing}. */
+    static Map<String, Double> shares(Map<String, Integer> weights, Routing routing) {
+        long total = weights.values().stream().mapToLong(Integer::longValue).sum();
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Route r : routing.routes()) {
+            Integer w = weights.get(r.target().id());
+            if (w != null) {
+                out.merge(r.target().version(), (double) w / total, Double::sum);
+            }
+        }
+        return Collections.unmodifiableMap(out);
     }
 
     @Override

@@ -444,31 +444,6 @@ public final class HaproxyRouter implements TrafficRouter, ConnectionStats {
         return out;
     }
 
-    /**
-     * Waits until the given targets have no open sessions, or {@code timeout} passes.
-     *
-     * @return target id to sessions still open at the end; empty when all drained
-     */
-    public Map<String, Integer> awaitDrained(Collection<String> targetIds, Duration timeout) {
-        Objects.requireNonNull(targetIds, "targetIds");
-        Objects.requireNonNull(timeout, "timeout");
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Map<String, Integer> open = new LinkedHashMap<>();
-            Map<String, Integer> all = activeConnections();
-            for (String id : new LinkedHashSet<>(targetIds)) {
-                int c = all.getOrDefault(id, 0);
-                if (c > 0) {
-                    open.put(id, c);
-                }
-            }
-            if (open.isEmpty() || System.nanoTime() - deadline >= 0) {
-                return Collections.unmodifiableMap(open);
-            }
-            sleep(pollInterval);
-        }
-    }
-
     private static void sleep(Duration d) {
         try {
             Thread.sleep(Math.max(1, d.toMillis()));

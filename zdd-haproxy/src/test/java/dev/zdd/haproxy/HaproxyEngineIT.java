@@ -152,6 +152,7 @@ class HaproxyEngineIT {
                                 .routingMaps(maps).stateFile(router.stateFile()).build()).build());
         assertEquals(List.of(), report.skipped());
         assertEquals(List.of("one target", "idempotent", "switch", "even split", "uneven split",
+                "canary step 0.5% (refused: not declared)", "canary step 1.0%",
                 "inexpressible weight (refused: not declared)", "drain", "back from drain", "stickiness", "rules",
                 "rules to a weight-0 version", "rollback", "new instance", "restore original"), report.passed());
     }

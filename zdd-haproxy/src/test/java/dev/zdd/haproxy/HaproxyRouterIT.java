@@ -354,9 +354,10 @@ class HaproxyRouterIT {
             out.flush();
             await().atMost(Duration.ofSeconds(30)).until(() -> router.activeConnections().getOrDefault("blue", 0) == 1);
             router.apply(Routing.of(Route.active(tGreen, 10_000), Route.draining(tBlue)));
-            assertEquals(Map.of("blue", 1), router.awaitDrained(List.of("blue"), Duration.ofMillis(100)));
+            // the engine's Drain step waits on these counts (ConnectionStats); the router has no drain of its own
+            assertEquals(1, router.activeConnections().getOrDefault("blue", 0));
             assertEquals("v2", Http.get(port()));
-            assertEquals(Map.of(), router.awaitDrained(List.of("blue"), Duration.ofSeconds(60)));
+            await().atMost(Duration.ofSeconds(60)).until(() -> router.activeConnections().getOrDefault("blue", 0) == 0);
             InputStream in = s.getInputStream();
             String answer = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
             assertEquals("HTTP/1.1 200", answer, "the drained request completes");

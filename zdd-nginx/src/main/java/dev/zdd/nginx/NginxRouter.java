@@ -8,21 +8,18 @@ import dev.zdd.api.Routing;
 import dev.zdd.api.TrafficRouter;
 import dev.zdd.nginx.internal.ConfigSafety;
 import dev.zdd.nginx.internal.ConfigStructure;
+import dev.zdd.nginx.internal.Confirmation;
 import dev.zdd.nginx.internal.IncludeFile;
 import dev.zdd.nginx.internal.IncludeRenderer;
 import dev.zdd.nginx.internal.LocalIncludeStore;
-import dev.zdd.nginx.internal.StatusClient;
+import dev.zdd.nginx.internal.Restore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Predicate;
 
 /**
  * A {@link TrafficRouter} over open-source nginx: it owns one include file (http context) that defines one upstream
@@ -44,9 +41,11 @@ import java.util.function.Predicate;
  * checksum, and checks that nginx serves that file's generation. A hand edit is reported as a {@link DriftException}
  * and never silently overwritten (unless {@link Builder#overwriteDrift(boolean)}).
  *
- * <p>{@link Validation#STRUCTURAL} (not the default) skips {@code nginx -t} when the new file differs from the last one
- * this router saw nginx accept only in weights, {@code down} and split percentages; see {@link Validation} for exactly
- * what that trades.
+ * <p>By default ({@link Validation#ON_RELOAD}) {@code apply} does not run {@code nginx -t} when there is a zdd file to
+ * go back to: nginx's master checks the configuration when it reloads and keeps the old one if that fails, zdd confirms
+ * the new generation, stops at an {@code [emerg]} in the error log, runs {@code nginx -t} itself when the new
+ * generation is late, and restores the previous file on any failure. {@link Validation#ALWAYS} runs {@code nginx -t}
+ * before every reload; {@link Validation#STRUCTURAL} only when more than weights changed. See {@link Validation}.
  *
  * <p>Weights are written as they are (1 to {@link Routing#MAX_WEIGHT}); a weight of 0, DRAINING and DISABLED become
  * {@code down} (nginx has no drain: requests already in flight finish, new ones go elsewhere).
@@ -61,15 +60,18 @@ public final class NginxRouter implements TrafficRouter {
      * lets old workers accept for about 100 ms after starting new ones).
      */
     public static final Duration DEFAULT_CONFIRM_SETTLE = Duration.ofMillis(150);
-    /** Default validation: {@link Validation#ALWAYS}. */
-    public static final Validation DEFAULT_VALIDATION = Validation.ALWAYS;
+    /** Default validation: {@link Validation#ON_RELOAD}. */
+    public static final Validation DEFAULT_VALIDATION = Validation.ON_RELOAD;
+    /**
+     * When {@code nginx -t} was skipped and the new generation has not answered this long after the reload, zdd runs
+     * {@code nginx -t} once to learn whether nginx refused the file: 250 ms (a reload normally answers within tens of
+     * milliseconds).
+     */
+    public static final Duration DOUBT_AFTER = Duration.ofMillis(250);
     /** What this router can do: weights 1 to 10000, DRAINING (as {@code down}), stickiness, rules; no connection counts. */
     public static final RouterCapabilities CAPABILITIES = new RouterCapabilities(Routing.MAX_WEIGHT, true, true, true, false);
 
     private static final Logger LOG = LoggerFactory.getLogger(NginxRouter.class);
-    private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
-    private static final int MAX_LOG_TAIL = 4096;
-    private static final long POLL_INTERVAL_MILLIS = 5;
 
     private final String name;
     private final Path includeFile;
@@ -82,6 +84,8 @@ public final class NginxRouter implements TrafficRouter {
     private final boolean overwriteDrift;
     private final Path errorLog;
     private final Validation validation;
+    private final UpstreamOptions upstreamOptions;
+    private final Confirmation confirmation;
     private final ReentrantLock lock = new ReentrantLock();
     /**
      * The last file this router wrote and saw nginx accept (validated or structurally equal to an accepted one,
@@ -91,6 +95,8 @@ public final class NginxRouter implements TrafficRouter {
     private IncludeFile lastWritten;
     /** {@link ConfigStructure#of} of {@link #lastWritten}'s text (guarded by lock). */
     private String lastStructure;
+    /** Whether this router's last apply that changed the file failed (guarded by lock). */
+    private boolean lastFailed;
 
     private NginxRouter(Builder b) {
         this.name = b.name;
@@ -104,36 +110,41 @@ public final class NginxRouter implements TrafficRouter {
         this.overwriteDrift = b.overwriteDrift;
         this.errorLog = b.errorLog;
         this.validation = b.validation;
+        this.upstreamOptions = b.upstreamOptions;
+        this.confirmation = new Confirmation(statusConnector, status, statusPath(), confirmTimeout, confirmSettle,
+                errorLog);
     }
 
     /**
      * When {@link #apply} runs {@code nginx -t}. Thread-safe (an enum).
      */
     public enum Validation {
-        /** Always: every apply that changes the file runs {@code nginx -t} before reloading. The default. */
+        /**
+         * The default. {@code nginx -t} is not run before the reload when the include holds a file zdd wrote to go back
+         * to and this router's previous apply did not fail: the reload itself is the test. nginx's master parses and
+         * checks the whole configuration on every reload and keeps the old configuration and workers when that fails;
+         * zdd then does not see the new generation answer on its status server, stops at once when the error log
+         * (if {@link Builder#errorLog(Path) set}) shows an {@code [emerg]} line after the reload, and otherwise runs
+         * {@code nginx -t} itself once the new generation is {@link #DOUBT_AFTER late}, so that a refused file is
+         * reported with nginx's own words within a fraction of a second, not after
+         * {@link Builder#confirmTimeout(Duration)}. On any failure the previous file is restored and nginx reloaded
+         * back, exactly as with {@link #ALWAYS}. {@code nginx -t} still runs first when there is nothing to go back to
+         * (no file, or one zdd did not write) and on the next apply after a failure. A reload with
+         * {@code nginx -s reload} (no pid file) parses the configuration before signalling and fails at the reload
+         * step. The saving is one {@code nginx -t} per apply (a process start plus a full parse, about 35 ms); what is
+         * lost is only that a refused file briefly sits in the include while the master refuses it (nginx serves the
+         * old configuration throughout). See docs/nginx.md.
+         */
+        ON_RELOAD,
+        /** Every apply that changes the file runs {@code nginx -t} before reloading. */
         ALWAYS,
         /**
-         * Only when something {@code nginx -t} could reject has changed. {@code nginx -t} is skipped when all of these
-         * hold: this router instance applied the previous file itself and saw nginx accept it (validated or skipped
-         * under this same rule, reloaded, confirmed), with no failure since; the file on disk is still exactly that
-         * file and nginx still serves its generation; and the new file differs from it only in the {@code weight},
-         * {@code down} and {@code backup} parameters of upstream servers (and their order inside one upstream), in
-         * {@code split_clients} percentages (still at most 100% in total) and in comments: same upstream names, same
-         * server addresses, same stickiness and rule keys and values, same status server. Otherwise (first apply of
-         * an instance, a new or removed address, a new version upstream, a changed rule, drift, after any failed
-         * apply) it validates as {@link #ALWAYS} does.
-         *
-         * <p>What it trades: the reload, the confirmation and the undo stay exactly as they are, so a configuration
-         * that nginx refuses is still never left half-applied: the master re-parses everything on reload and keeps
-         * the old workers when that fails, the new generation is not confirmed, and the previous file is restored and
-         * reloaded back. What is lost is the early, precise refusal: when something outside this file broke the main
-         * configuration since the last apply (someone edited {@code nginx.conf}, a certificate or an included file
-         * vanished), the failure shows at the reload step ({@code nginx -s reload} exits non-zero) or, when the
-         * control signals the master directly, only at the confirm step: as soon as the master logs {@code [emerg]}
-         * when {@link Builder#errorLog(Path)} is set, else after {@link Builder#confirmTimeout(Duration)}; nginx's own
-         * message then comes from its error log (when set), not from {@code nginx -t}. The saving is one
-         * {@code nginx -t} per weight change: a process start plus a full parse of the configuration (measured
-         * 25-80 ms on a busy 2-core machine, see docs/nginx.md).
+         * {@code nginx -t} only when something it could reject has changed: it is skipped when this router instance
+         * saw nginx accept the previous file (no failure since, the file and the served generation unchanged) and the
+         * new file differs from it only in the {@code weight}, {@code down} and {@code backup} parameters of upstream
+         * servers, in {@code split_clients} percentages (at most 100% in total) and in comments. The reload, the
+         * confirmation (with the same late-generation {@code nginx -t} as {@link #ON_RELOAD}) and the undo stay as they
+         * are. Exactly what it compares and trades: docs/nginx.md, "Validation modes".
          */
         STRUCTURAL
     }
@@ -220,13 +231,15 @@ public final class NginxRouter implements TrafficRouter {
                 LOG.debug("{}already serves {}", prefix(), routing);
                 return;
             }
-            boolean skipValidation = false;
+            boolean skipValidation = validation == Validation.ON_RELOAD && previousText != null && previous != null
+                    && !lastFailed;
             if (validation == Validation.STRUCTURAL && lastStructure != null && previous == lastWritten) {
                 String nextStructure = ConfigStructure.of(next.text());
                 skipValidation = lastStructure.equals(nextStructure) && servedId().equals(lastWritten.id());
             }
             lastWritten = null; // from here until success, nothing counts as accepted
             lastStructure = null;
+            lastFailed = true;
             write(next.text(), "write");
             long t1 = System.nanoTime();
             Attempt a = new Attempt();
@@ -241,7 +254,7 @@ public final class NginxRouter implements TrafficRouter {
                 }
                 a.t2 = System.nanoTime();
                 a.step = "reload";
-                a.logOffset = errorLogSize();
+                a.logOffset = confirmation.errorLogSize();
                 a.reloadAttempted = true;
                 NginxControl.Result reload = control.reload();
                 if (!reload.ok()) {
@@ -250,7 +263,8 @@ public final class NginxRouter implements TrafficRouter {
                 }
                 a.t3 = System.nanoTime();
                 a.step = "confirm";
-                String problem = confirm(next.id(), a.logOffset);
+                String problem = confirmation.generation(next.id(), a.logOffset,
+                        skipValidation ? new Confirmation.Doubt(DOUBT_AFTER, this::testWhenLate) : null);
                 if (problem != null) {
                     throw undo(a, problem, "", previousText, previous, next, null);
                 }
@@ -265,9 +279,10 @@ public final class NginxRouter implements TrafficRouter {
             long t3 = a.t3;
             long t4 = System.nanoTime();
             lastWritten = next;
+            lastFailed = false;
             lastStructure = validation == Validation.STRUCTURAL ? ConfigStructure.of(next.text()) : null;
-            LOG.info("{}applied {} in {} ms (write {} ms, validate {} ms{}, reload {} ms, confirm {} ms)", prefix(),
-                    routing, ms(t4 - t0), ms(t1 - t0), ms(t2 - t1), skipValidation ? " (skipped: structure unchanged)" : "",
+            LOG.debug("{}applied {} in {} ms (write {} ms, validate {} ms{}, reload {} ms, confirm {} ms)", prefix(),
+                    routing, ms(t4 - t0), ms(t1 - t0), ms(t2 - t1), skipValidation ? " (skipped: " + (validation == Validation.ON_RELOAD ? "checked by the reload)" : "structure unchanged)") : "",
                     ms(t3 - t2), ms(t4 - t3));
         } finally {
             lock.unlock();
@@ -312,7 +327,14 @@ public final class NginxRouter implements TrafficRouter {
             throw new IllegalArgumentException("routing must not be null");
         }
         CAPABILITIES.check("nginx router '" + name + "'", routing);
-        return IncludeFile.render(name, routing, status);
+        return IncludeFile.render(name, routing, status, upstreamOptions);
+    }
+
+    /** Runs {@code nginx -t} when the new generation is late; null when it passes, else the problem. */
+    private String testWhenLate() {
+        NginxControl.Result test = control.test();
+        return test.ok() ? null : "nginx did not serve the new generation within " + DOUBT_AFTER.toMillis() + " ms and"
+                + " nginx -t (run then) rejects the configuration (exit " + test.exitCode() + "): " + test.output();
     }
 
     /** Where {@link #apply} got to; the step names the failure. */
@@ -351,128 +373,24 @@ public final class NginxRouter implements TrafficRouter {
             String served = servedId();
             back = "nginx serves " + (served.isEmpty() ? "nothing on its status server" : "generation " + served);
         } else {
-            restored = restoreFile(previousText);
+            restored = Restore.file(store, previousText);
             if (!a.reloadAttempted) {
                 back = "nginx was not reloaded, so it serves as before";
             } else if (restored.startsWith("WARNING")) {
                 back = "nginx was not reloaded back (the file holds the new configuration)";
             } else {
-                back = reloadBack(a, previous, next);
+                back = Restore.reloadBack(control, confirmation, "reload".equals(a.step), previous, next,
+                        "http://" + status.authority() + statusPath());
             }
         }
-        String nginxLog = a.reloadAttempted ? errorLogSince(a.logOffset) : "";
+        String nginxLog = a.reloadAttempted ? confirmation.errorLogSince(a.logOffset) : "";
         a.undone = true;
         return new RouterException(prefix() + "step '" + a.step + "' failed: " + problem + "; " + restored
                 + "; " + back + tail + (nginxLog.isEmpty() ? "" : ". nginx's error log: " + nginxLog), cause);
     }
 
-    /**
-     * Polls the status server on fresh connections until it answers {@code id}, and only {@code id} for
-     * {@link #confirmSettle}. Returns null on success, else what went wrong.
-     */
-    private String confirm(String id) {
-        return confirm(id, -1);
-    }
-
-    /**
-     * As {@link #confirm(String)}; with {@code logOffset} >= 0 and an error log, also fails as soon as nginx logs an
-     * {@code [emerg]} line after that offset (the master refused the reload).
-     */
-    private String confirm(String id, long logOffset) {
-        return confirm("generation " + id, id::equals, false, logOffset);
-    }
-
-    /**
-     * Polls the status server on fresh connections until {@code wanted} accepts the answer (or, with
-     * {@code noAnswerAccepted}, nothing answers), and keeps polling until only such answers came for
-     * {@link #confirmSettle}. Returns null on success, else what went wrong.
-     */
-    private String confirm(String what, Predicate<String> wanted, boolean noAnswerAccepted, long logOffset) {
-        long start = System.nanoTime();
-        long deadline = start + confirmTimeout.toNanos();
-        long settle = confirmSettle.toNanos();
-        long lastOther = -1;
-        long firstNew = -1;
-        String lastAnswer = null;
-        String lastError = null;
-        while (true) {
-            boolean good;
-            try {
-                String body = StatusClient.get(statusConnector, status, statusPath(), POLL_TIMEOUT);
-                lastAnswer = body;
-                good = wanted.test(body);
-            } catch (IOException e) {
-                lastError = e.toString();
-                good = noAnswerAccepted;
-            }
-            long now = System.nanoTime();
-            if (good) {
-                if (firstNew < 0) {
-                    firstNew = now;
-                }
-                if (now - Math.max(firstNew, lastOther) >= settle) {
-                    return null;
-                }
-            } else {
-                lastOther = now;
-                if (firstNew < 0 && logOffset >= 0 && errorLogSize() > logOffset) {
-                    String log = rawLogSince(logOffset);
-                    int emerg = log.indexOf("[emerg]");
-                    if (emerg >= 0) {
-                        int end = log.indexOf('\n', emerg);
-                        return "nginx refused to reload and still serves other than " + what + " (its error log says "
-                                + Arguments.printable(log.substring(emerg, end < 0 ? log.length() : end)) + ")";
-                    }
-                }
-            }
-            if (System.nanoTime() >= deadline) {
-                break;
-            }
-            if (!sleepMillis(POLL_INTERVAL_MILLIS)) {
-                return "interrupted while waiting for " + what;
-            }
-        }
-        return (firstNew < 0 ? "nginx did not serve " + what : "other answers kept coming instead of " + what)
-                + " within " + confirmTimeout.toMillis() + " ms at http://" + status.authority() + statusPath()
-                + " (last answer: " + (lastAnswer == null ? "none" : lastAnswer)
-                + (lastError == null ? "" : ", last error: " + lastError) + ")";
-    }
-
-    /** Reloads nginx after the previous file was restored, and confirms what it serves then. */
-    private String reloadBack(Attempt a, IncludeFile previous, IncludeFile next) {
-        String served = servedId();
-        if (served.isEmpty() && "reload".equals(a.step)) {
-            return "nginx does not answer on its status server http://" + status.authority() + statusPath()
-                    + " (not running?), so it was not reloaded back";
-        }
-        NginxControl.Result r;
-        try {
-            r = control.reload();
-        } catch (RuntimeException e) {
-            return "WARNING: reloading the previous configuration failed too (the control threw " + e + ")";
-        }
-        if (!r.ok()) {
-            return "WARNING: reloading the previous configuration failed too (exit " + r.exitCode() + "): " + r.output();
-        }
-        if (previous == null) {
-            // the file that was there before was not written by zdd: its generation is unknown
-            String problem = confirm("a generation other than the rejected " + next.id(), body -> !body.equals(next.id()),
-                    true, -1);
-            return problem == null ? "nginx was reloaded back to the file that was there before (not written by zdd:"
-                    + " confirmed only that the rejected generation no longer answers)"
-                    : "WARNING: reloaded back, but the rejected generation still answers: " + problem;
-        }
-        String problem = confirm(previous.id());
-        return problem == null ? "nginx was reloaded back and serves the previous configuration"
-                : "WARNING: reloaded back, but could not confirm the previous configuration: " + problem;
-    }
-
     private String servedId() {
-        try {
-            return StatusClient.get(statusConnector, status, statusPath(), POLL_TIMEOUT);
-        } catch (IOException e) {
-            return "";
-        }
+        return confirmation.served();
     }
 
     private String statusPath() {
@@ -499,51 +417,6 @@ public final class NginxRouter implements TrafficRouter {
         }
     }
 
-    private String restoreFile(String previousText) {
-        try {
-            if (previousText == null) {
-                store.write(null);
-                return "the new file was removed (there was none before)";
-            }
-            write(previousText, "restore");
-            return "the previous file was restored";
-        } catch (IOException | RouterException e) {
-            return "WARNING: the previous file could NOT be restored (" + e.getMessage() + ")";
-        }
-    }
-
-    private long errorLogSize() {
-        try {
-            return errorLog == null ? -1 : Files.size(errorLog);
-        } catch (IOException e) {
-            return -1;
-        }
-    }
-
-    private String errorLogSince(long offset) {
-        return Arguments.printable(rawLogSince(offset).strip().replace('\n', '|'));
-    }
-
-    /** The error log's text after {@code offset} (at most its last {@link #MAX_LOG_TAIL} bytes); "" when none. */
-    private String rawLogSince(long offset) {
-        if (errorLog == null || offset < 0) {
-            return "";
-        }
-        try (RandomAccessFile f = new RandomAccessFile(errorLog.toFile(), "r")) {
-            long len = f.length();
-            long from = Math.max(offset, len - MAX_LOG_TAIL);
-            if (from >= len) {
-                return "";
-            }
-            byte[] b = new byte[(int) (len - from)];
-            f.seek(from);
-            f.readFully(b);
-            return new String(b, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
     private static String hint(String output) {
         if (output.contains("invalid PID") || output.contains(".pid\" failed") || output.contains("No such process")) {
             return " (nginx does not seem to be running: no master process for the pid file)";
@@ -557,16 +430,6 @@ public final class NginxRouter implements TrafficRouter {
 
     private static long ms(long nanos) {
         return nanos / 1_000_000;
-    }
-
-    private static boolean sleepMillis(long millis) {
-        try {
-            Thread.sleep(millis);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     @Override
@@ -587,8 +450,19 @@ public final class NginxRouter implements TrafficRouter {
         private boolean overwriteDrift;
         private Path errorLog;
         private Validation validation = DEFAULT_VALIDATION;
+        private UpstreamOptions upstreamOptions = UpstreamOptions.DEFAULTS;
 
         private Builder() {
+        }
+
+        /**
+         * Options rendered into every upstream zdd writes (zone, balancing method, keepalive, per-server
+         * parameters). Default {@link UpstreamOptions#DEFAULTS} (nginx's defaults). {@code keepalive} also needs
+         * {@code proxy_http_version 1.1;} and {@code proxy_set_header Connection "";} in your location.
+         */
+        public Builder upstreamOptions(UpstreamOptions value) {
+            upstreamOptions = Arguments.notNull("upstreamOptions", value);
+            return this;
         }
 
         /**
@@ -691,12 +565,13 @@ public final class NginxRouter implements TrafficRouter {
         }
 
         /**
-         * When to run {@code nginx -t}: {@link Validation#ALWAYS} (default, {@link #DEFAULT_VALIDATION}) or
-         * {@link Validation#STRUCTURAL} (skip it for weight-only changes; read what that trades there).
+         * When to run {@code nginx -t}: {@link Validation#ON_RELOAD} (default, {@link #DEFAULT_VALIDATION}: the reload
+         * is the test), {@link Validation#ALWAYS} (before every reload) or {@link Validation#STRUCTURAL} (skip it for
+         * weight-only changes); read what each trades there.
          */
         public Builder validation(Validation value) {
             if (value == null) {
-                throw new IllegalArgumentException("validation must not be null (ALWAYS or STRUCTURAL)");
+                throw new IllegalArgumentException("validation must not be null (ON_RELOAD, ALWAYS or STRUCTURAL)");
             }
             validation = value;
             return this;

@@ -41,7 +41,7 @@ class NginxNotRunningIT {
     }
 
     @Test
-    void aMissingBinaryIsAClearValidateError() throws Exception {
+    void aMissingBinaryIsAClearError() throws Exception {
         Path dir = Files.createTempDirectory("zdd-nginx-missing");
         try {
             NginxRouter router = NginxRouter.builder().name("app").includeFile(dir.resolve("zdd-app.conf"))
@@ -49,7 +49,8 @@ class NginxNotRunningIT {
                     .control(LocalNginxControl.builder().binary(dir.resolve("no-nginx")).build()).build();
             router.writeInitial(BLUE);
             RouterException e = assertThrows(RouterException.class, () -> router.apply(GREEN));
-            assertTrue(e.getMessage().contains("step 'validate' failed"), e.getMessage());
+            // the default (ON_RELOAD) lets the reload find it: refused at the reload or confirm step, nginx's words
+        assertTrue(e.getMessage().matches("(?s).*step '(validate|reload|confirm)' failed.*"), e.getMessage());
             assertTrue(e.getMessage().contains("cannot run"), e.getMessage());
             assertEquals(BLUE, dev.zdd.nginx.internal.IncludeFile.parse(Files.readString(router.includeFile())).routing());
         } finally {

@@ -121,11 +121,15 @@ class NginxStructuralValidationIT {
         router.apply(canary);
         String before = Files.readString(router.includeFile());
         String good = Files.readString(nginx.mainConfig());
+        int afterFailureTotal;
         Files.writeString(nginx.mainConfig(), good + "broken_directive on;\n");
         try {
             RouterException e = assertThrows(RouterException.class,
                     () -> router.apply(Routing.of(Route.active(green, 10000), Route.disabled(blue))));
-            assertEquals(1, tests.get(), "weights only: nginx -t skipped, the reload found the problem");
+            // weights only: nginx -t skipped before the reload; the reload found the problem (the error log's [emerg],
+            // or nginx -t run once the new generation was late: then one more test)
+            int afterFailure = tests.get();
+            assertTrue(afterFailure == 1 || afterFailure == 2, "nginx -t runs: " + afterFailure);
             assertTrue(e.getMessage().contains("step 'confirm' failed"), e.getMessage());
             assertTrue(e.getMessage().contains("[emerg]"), e.getMessage());
             assertTrue(e.getMessage().contains("broken_directive"), e.getMessage());
@@ -139,17 +143,19 @@ class NginxStructuralValidationIT {
             // after a failure the next apply validates, even for a weight-only change: nginx -t names the problem
             RouterException again = assertThrows(RouterException.class,
                     () -> router.apply(Routing.of(Route.active(green, 10000), Route.disabled(blue))));
-            assertEquals(2, tests.get());
+            assertEquals(afterFailure + 1, tests.get());
+            afterFailureTotal = tests.get();
             assertTrue(again.getMessage().contains("step 'validate' failed"), again.getMessage());
         } finally {
             Files.writeString(nginx.mainConfig(), good);
         }
         Routing allGreen = Routing.of(Route.active(green, 10000), Route.disabled(blue));
         router.apply(allGreen);
-        assertEquals(3, tests.get(), "still validating: the last apply failed");
+        int base = tests.get();
+        assertEquals(afterFailureTotal + 1, base, "still validating: the last apply failed");
         assertEquals(Map.of("green", 10), Http.count(nginx.port(), 10, Map.of()));
         router.apply(allBlue);
-        assertEquals(3, tests.get(), "accepted again: weights only skip nginx -t");
+        assertEquals(base, tests.get(), "accepted again: weights only skip nginx -t");
         assertEquals(Map.of("blue", 10), Http.count(nginx.port(), 10, Map.of()));
     }
 

@@ -1,5 +1,6 @@
 package dev.zdd.core.analysis;
 
+import dev.zdd.core.analysis.internal.MannWhitney;
 import dev.zdd.api.Arguments;
 import dev.zdd.api.Cancellable;
 import dev.zdd.api.CheckResult;
@@ -184,7 +185,8 @@ public final class AbTest implements Strategy, DeploymentCheck, DeploymentListen
         }
         if (control.isEmpty()) {
             throw new IllegalArgumentException("a/b test '" + name + "' needs a serving version other than " + spec.version()
-                    + " to compare with; the router serves " + ctx.current());
+                    + " to compare with; the router serves " + ctx.current() + " (bring the first version up with any"
+                    + " strategy: each deploys from nothing)");
         }
         List<Step> steps = new ArrayList<>();
         List<String> treatment = new ArrayList<>();

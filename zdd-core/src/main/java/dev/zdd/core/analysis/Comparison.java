@@ -1,5 +1,7 @@
 package dev.zdd.core.analysis;
 
+import dev.zdd.core.analysis.internal.MannWhitney;
+
 /**
  * How {@link ComparisonAnalysis} compares one metric of the canary with the baseline: which direction is bad, how
  * large a difference is tolerated, and whether a failure alone fails the whole measurement.

@@ -1,5 +1,6 @@
 package dev.zdd.core.analysis;
 
+import dev.zdd.core.analysis.internal.MannWhitney;
 import dev.zdd.api.Arguments;
 import dev.zdd.api.DeploymentContext;
 import dev.zdd.api.Target;

@@ -1,5 +1,7 @@
 package dev.zdd.core.analysis;
 
+import dev.zdd.core.analysis.internal.PrometheusQuery;
+import dev.zdd.core.analysis.internal.PrometheusText;
 import dev.zdd.api.Arguments;
 import dev.zdd.api.Target;
 import okhttp3.OkHttpClient;

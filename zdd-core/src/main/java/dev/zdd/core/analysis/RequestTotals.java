@@ -1,5 +1,6 @@
 package dev.zdd.core.analysis;
 
+import dev.zdd.core.analysis.internal.PrometheusText;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -76,7 +76,7 @@ final class HealthGate {
             case HEALTHY -> {
                 tp.successes++;
                 tp.failures = 0;
-                tp.seenHealthy = true;
+                tp.startup = Startup.SEEN_HEALTHY;
                 if (tp.successes >= policy.successThreshold()) {
                     tp.healthy = true;
                     if (--remaining == 0) {
@@ -88,8 +88,12 @@ final class HealthGate {
             }
             case UNHEALTHY -> {
                 tp.successes = 0;
+                if (res.answered() && tp.startup == Startup.SILENT) {
+                    tp.startup = Startup.ANSWERED;
+                }
                 tp.remember(res.reason().isEmpty() ? "unhealthy" : res.reason());
-                boolean counts = tp.seenHealthy
+                boolean counts = tp.startup == Startup.SEEN_HEALTHY
+                        || (tp.startup == Startup.ANSWERED && policy.graceEndsAtFirstAnswer())
                         || ctx.clock.nanoTime() - firstAttemptNanos >= Durations.nanos(policy.startupGrace());
                 if (counts) {
                     tp.failures++;
@@ -140,13 +144,16 @@ final class HealthGate {
     }
 
     /** Probe state of one target: counters and the last three reasons. */
+    /** How far a target's startup got: nothing answered yet, answered (e.g. HTTP 503), or seen healthy once. */
+    private enum Startup { SILENT, ANSWERED, SEEN_HEALTHY }
+
     private static final class TargetProbe {
         final Target target;
         final ArrayDeque<String> lastReasons = new ArrayDeque<>(3);
         int successes;
         int failures;
         int attempts;
-        boolean seenHealthy;
+        Startup startup = Startup.SILENT;
         boolean healthy;
 
         TargetProbe(Target target) {

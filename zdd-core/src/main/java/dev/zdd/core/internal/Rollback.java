@@ -239,7 +239,7 @@ final class Rollback {
             a.call(ctx.routerLane, "router.current", ctx.cfg.stepDeadline(), () -> ctx.cfg.router().current(), (now, err2) -> {
                 if (err2 != null) {
                     retryRestore(a, desired, attempt, problems, "reading back failed: " + Texts.message(err2));
-                } else if (now == null || !desired.sameTrafficAs(now)) {
+                } else if (now == null || !desired.sameTrafficAs(now, ctx.cfg.router().capabilities().maxWeight())) {
                     retryRestore(a, desired, attempt, problems, "router reports " + Texts.routing(now));
                 } else {
                     ctx.journal.write(x -> x.withRoutingApplied(desired, ctx.now()));
@@ -421,7 +421,7 @@ final class Rollback {
                 return;
             }
             current = this;
-            LOG.warn("deployment {}: {}", ctx.id, name);
+            LOG.info("deployment {}: {}", ctx.id, name); // the rollback itself is a WARN; its steps are progress
             ctx.events.emit(new DeploymentEvent.StepStarted(ctx.id, started, -1, name));
         }
 

@@ -383,7 +383,7 @@ public final class Run extends DeploymentHandle implements StepRunner.Owner {
         StepRunner r = StepRunner.create(ctx, this, i);
         phase = new Phase.Stepping(r);
         r.startedAt = ctx.now();
-        LOG.info("deployment {}: {} started", ctx.id, ctx.label(i));
+        LOG.debug("deployment {}: {} started", ctx.id, ctx.label(i));
         ctx.events.emit(new DeploymentEvent.StepStarted(ctx.id, r.startedAt, i, r.name));
         r.start();
     }
@@ -406,7 +406,7 @@ public final class Run extends DeploymentHandle implements StepRunner.Owner {
         }
         boolean paused = phase instanceof Phase.Paused;
         close(r, outcome, detail);
-        LOG.info("deployment {}: {} {}: {}", ctx.id, ctx.label(r.index), outcome == Outcome.SKIPPED ? "ended early"
+        LOG.debug("deployment {}: {} {}: {}", ctx.id, ctx.label(r.index), outcome == Outcome.SKIPPED ? "ended early"
                 : "succeeded", Texts.brief(detail, RunContext.BRIEF));
         int following = r.index + 1;
         if (paused) {

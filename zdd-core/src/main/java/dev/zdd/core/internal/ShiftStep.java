@@ -46,7 +46,7 @@ final class ShiftStep extends StepRunner {
             call(ctx.routerLane, "router.current", ctx.cfg.stepDeadline(), () -> ctx.cfg.router().current(), (now, err2) -> {
                 if (err2 != null) {
                     fail(failure("router.current after apply", err2));
-                } else if (now == null || !routing.sameTrafficAs(now)) {
+                } else if (now == null || !routing.sameTrafficAs(now, ctx.cfg.router().capabilities().maxWeight())) {
                     fail("router drift: applied " + Texts.routing(routing) + ", router reports " + Texts.routing(now));
                 } else {
                     ctx.events.emit(new DeploymentEvent.RoutingApplied(ctx.id, ctx.now(), index, step.label(), routing));

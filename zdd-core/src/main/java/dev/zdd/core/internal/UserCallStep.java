@@ -61,7 +61,7 @@ final class UserCallStep extends StepRunner {
                     : r == null ? CheckResult.fail("check '" + check + "' returned no result") : r;
             DeploymentEvent.CheckVerdict e = new DeploymentEvent.CheckVerdict(ctx.id, ctx.now(), index, check, verdict);
             String text = e.describe();
-            LOG.info("deployment {}: {}", ctx.id, text);
+            LOG.debug("deployment {}: {}", ctx.id, text);
             ctx.events.emit(e);
             if (verdict.verdict() == CheckResult.Verdict.PASS) {
                 succeed(text);

@@ -162,27 +162,27 @@ public final class HttpProbe implements HealthProbe {
         boolean needBody = bodyContains != null || bodyPattern != null;
         if (code < minStatus || code > maxStatus) {
             String body = Texts.snippet(response.peekBody(maxBodyBytes).string(), REASON_BODY_CHARS);
-            return HealthResult.unhealthy(what + " -> " + code + " (expected " + minStatus + "-" + maxStatus + ")"
+            return HealthResult.unhealthyAnswer(what + " -> " + code + " (expected " + minStatus + "-" + maxStatus + ")"
                     + (body.isEmpty() ? "" : ": " + body));
         }
         for (Map.Entry<String, Pattern> e : expectedHeaders.entrySet()) {
             String value = response.header(e.getKey());
             if (value == null) {
-                return HealthResult.unhealthy(what + " -> " + code + ": response header " + e.getKey() + " missing");
+                return HealthResult.unhealthyAnswer(what + " -> " + code + ": response header " + e.getKey() + " missing");
             }
             if (e.getValue() != null && !e.getValue().matcher(value).matches()) {
-                return HealthResult.unhealthy(what + " -> " + code + ": response header " + e.getKey() + " '"
+                return HealthResult.unhealthyAnswer(what + " -> " + code + ": response header " + e.getKey() + " '"
                         + Texts.snippet(value, REASON_BODY_CHARS) + "' does not match /" + e.getValue().pattern() + "/");
             }
         }
         if (needBody) {
             String body = response.peekBody(maxBodyBytes).string();
             if (bodyContains != null && !body.contains(bodyContains)) {
-                return HealthResult.unhealthy(what + " -> " + code + ": body does not contain '"
+                return HealthResult.unhealthyAnswer(what + " -> " + code + ": body does not contain '"
                         + Texts.snippet(bodyContains, REASON_BODY_CHARS) + "': " + Texts.snippet(body, REASON_BODY_CHARS));
             }
             if (bodyPattern != null && !bodyPattern.matcher(body).find()) {
-                return HealthResult.unhealthy(what + " -> " + code + ": body does not match /" + bodyPattern.pattern()
+                return HealthResult.unhealthyAnswer(what + " -> " + code + ": body does not match /" + bodyPattern.pattern()
                         + "/: " + Texts.snippet(body, REASON_BODY_CHARS));
             }
         }

@@ -174,7 +174,7 @@ public final class CompositeRouter implements TrafficRouter {
             }
         }
         if (failed.isEmpty()) {
-            LOG.info("composite router {}: applied {}", names, routing);
+            LOG.debug("composite router {}: applied {}", names, routing);
             return;
         }
         String undo = undo(toUndo, before, applied, fence);
@@ -263,7 +263,7 @@ public final class CompositeRouter implements TrafficRouter {
         Routing first = all.get(0).value;
         boolean agree = true;
         for (int i = 1; i < all.size(); i++) {
-            agree &= first.sameTrafficAs(all.get(i).value);
+            agree &= first.sameTrafficAs(all.get(i).value, capabilities.maxWeight());
         }
         if (!agree) {
             Map<String, Routing> views = new LinkedHashMap<>();

@@ -247,7 +247,7 @@ public final class HealthCheckFileRouter implements TrafficRouter {
             }
             lastApplied = routing;
         }
-        LOG.info("{}: applied {}", name, routing);
+        LOG.debug("{}: applied {}", name, routing);
         if (!settle.isZero()) {
             try {
                 Thread.sleep(settle.toMillis());

@@ -26,7 +26,9 @@ import java.util.TreeMap;
  *
  * <p>The live colour is the {@link Target#COLOUR} attribute of the targets that serve in the routing read from the
  * router (never a file the user keeps); the idle colour is the other one. When nothing serves, or the serving targets
- * carry no colour, the {@linkplain Builder#initialColour(String) initial colour} is used. Plan:
+ * carry no colour, the {@linkplain Builder#initialColour(String) initial colour} is used; when nothing serves and no
+ * initial colour is set (a first deployment), the first colour (blue). With nothing serving, {@code spec.instances} 0
+ * and no targets given, one instance is started. Plan:
  * <ol>
  * <li>launch the idle colour's targets ({@code <service>-<colour>-<n>}, attribute {@code colour=<idle>}), or take
  *     {@code spec.targets} as they are;</li>
@@ -224,8 +226,7 @@ public final class BlueGreen implements Strategy {
         } else if (initialColour != null) {
             idle = initialColour;
         } else if (serving.isEmpty()) {
-            throw new IllegalArgumentException(NAME + ": no serving targets in the current routing and no colour given "
-                    + "(set initialColour)");
+            idle = blue; // a first deployment: nothing serves, nothing to alternate with
         } else {
             throw new IllegalArgumentException(NAME + ": serving targets carry no colour attribute and no colour given "
                     + "(set initialColour): " + colours.keySet());
@@ -291,8 +292,9 @@ public final class BlueGreen implements Strategy {
         }
 
         /**
-         * The colour to launch on when nothing serves or the serving targets carry no colour. Default: none, which
-         * makes such a plan fail. Must be one of the two colours (checked by {@link #build()}).
+         * The colour to launch on when nothing serves or the serving targets carry no colour. Default: none: when
+         * nothing serves the first colour is used; serving targets without a colour make the plan fail. Must be one of
+         * the two colours (checked by {@link #build()}).
          */
         public Builder initialColour(String colour) {
             initialColour = PlanSupport.name("blueGreen.initialColour", colour);

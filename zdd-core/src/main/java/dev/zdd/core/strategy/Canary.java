@@ -36,6 +36,10 @@ import java.util.Map;
  * drain, remove the old targets, retire them when a launcher is available. Non-serving targets of the current routing
  * are carried unchanged; its stickiness and rules are not carried. The plan contains no rollback steps.
  *
+ * <p>First deployment (nothing serves in the current routing): the bootstrap every strategy shares: start
+ * {@code spec.instances} (else 1) instances or take {@code spec.targets}, await healthy, route all traffic to them; the
+ * steps do not apply (there is nothing to share traffic with).
+ *
  * <p>Immutable; thread-safe. Build with {@link #builder()}.
  */
 public final class Canary implements Strategy {
@@ -90,8 +94,7 @@ public final class Canary implements Strategy {
         PlanSupport.Current current = PlanSupport.current(NAME, ctx);
         List<String> oldIds = current.servingIds();
         if (oldIds.isEmpty()) {
-            throw new IllegalArgumentException(NAME + ": nothing serves in the current routing; a canary needs a serving "
-                    + "version to share traffic with");
+            return PlanSupport.firstDeployment(NAME, ctx, Map.of());
         }
         int total = PlanSupport.desiredCount(NAME, ctx, oldIds.size());
         if (instances > total) {

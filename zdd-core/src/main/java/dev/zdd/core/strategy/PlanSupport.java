@@ -2,6 +2,7 @@ package dev.zdd.core.strategy;
 
 import dev.zdd.api.Arguments;
 import dev.zdd.api.DeploymentSpec;
+import dev.zdd.api.Plan;
 import dev.zdd.api.PlanContext;
 import dev.zdd.api.Route;
 import dev.zdd.api.RouteState;
@@ -26,6 +27,43 @@ import java.util.regex.Pattern;
  * routing tables checked against the router's capabilities. Package-private; stateless; thread-safe.
  */
 final class PlanSupport {
+    /**
+     * Instances a first deployment (nothing serves, {@code spec.instances} 0, no targets given) starts: 1. Set
+     * {@code spec.instances} for more.
+     */
+    static final int FIRST_DEPLOYMENT_INSTANCES = 1;
+
+    /**
+     * The bootstrap every strategy uses when nothing serves in the current routing (a first deployment): start (or,
+     * for given targets, health-check) the new version's targets, await healthy, route all traffic to them evenly.
+     * There is no old version to share traffic with, compare against or roll traffic back to, so a strategy's traffic
+     * steps, pauses, checks and gates do not apply; non-serving targets of the current routing are carried unchanged.
+     */
+    static Plan firstDeployment(String strategy, PlanContext ctx, Map<String, String> attributes) {
+        DeploymentSpec spec = ctx.spec();
+        Current current = current(strategy, ctx);
+        int total = desiredCount(strategy, ctx, 0);
+        List<String> ids = new ArrayList<>(total);
+        List<Step> steps = new ArrayList<>();
+        if (spec.targets().isEmpty()) {
+            ids.addAll(generateIds(spec.service() + "-" + spec.version(), total, current.ids()));
+            for (String id : ids) {
+                steps.add(launch(id, spec, attributes));
+            }
+        } else {
+            for (Target t : spec.targets()) {
+                ids.add(t.id());
+            }
+        }
+        steps.add(new Step.AwaitHealthy(ids));
+        steps.add(new Table(total + current.carried().size())
+                .active(ids, distribute(Routing.MAX_WEIGHT, ones(total)))
+                .add(current.carried())
+                .build("first deployment", null, List.of(), ctx, current.targets(), spec.version(),
+                        strategy + " first deployment"));
+        return new Plan(strategy, steps);
+    }
+
     /** Ids and names, the same rule as the API's target ids. */
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final String NAME_RULE = "letters, digits, '.', '_' or '-', starting with a letter or digit, at most 63";
@@ -136,7 +174,8 @@ final class PlanSupport {
 
     /**
      * How many targets of the new version the deployment ends with: the given targets, else {@code spec.instances},
-     * else as many as serve now. Fails when there is nothing to deploy onto or no way to start it.
+     * else as many as serve now, else (a first deployment: nothing serves) {@link #FIRST_DEPLOYMENT_INSTANCES}. Fails
+     * when there is no way to start it.
      */
     static int desiredCount(String strategy, PlanContext ctx, int servingNow) {
         DeploymentSpec spec = ctx.spec();
@@ -148,11 +187,7 @@ final class PlanSupport {
                     + "version '" + spec.version() + "'");
         }
         int n = spec.instances() > 0 ? spec.instances() : servingNow;
-        if (n == 0) {
-            throw new IllegalArgumentException(strategy + ": spec.instances is 0 (as many as serve now) and nothing "
-                    + "serves in the current routing; set spec.instances");
-        }
-        return n;
+        return n == 0 ? FIRST_DEPLOYMENT_INSTANCES : n;
     }
 
     /**

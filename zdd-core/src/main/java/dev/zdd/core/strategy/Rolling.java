@@ -20,7 +20,8 @@ import java.util.Map;
  * Rolling: replace the serving targets batch by batch, each new batch health-gated before it takes traffic.
  *
  * <p>N, the number of new instances, is {@code spec.targets}' size, else {@code spec.instances}, else the number of
- * targets serving now (M). Batch {@code i} pairs new instances {@code [i*b, (i+1)*b)} with old serving targets
+ * targets serving now (M), else (a first deployment: nothing serves) 1. With nothing serving (M = 0) every batch only
+ * starts and adds new instances. Batch {@code i} pairs new instances {@code [i*b, (i+1)*b)} with old serving targets
  * {@code [i*b, (i+1)*b)} in routing order; there are {@code ceil(max(N, M) / b)} batches. The batch size {@code b} is a
  * count, or a percentage of N rounded up; when not set it is {@code maxSurge} in start-first mode or
  * {@code maxUnavailable} in stop-first mode, else {@value #DEFAULT_BATCH_SIZE}.

@@ -26,11 +26,16 @@ import java.util.function.Supplier;
  *
  * <p>What it checks, in this order, with the first two or three of the given targets:
  * <ol>
- *   <li>one target at 100%: {@code current().sameTrafficAs(applied)} right after {@code apply};</li>
+ *   <li>one target at 100%: {@code current().sameTrafficAs(applied, maxWeight)} right after {@code apply} (shares compared
+ *       within one unit of the router's declared weight scale);</li>
  *   <li>idempotence: applying the same table again changes nothing;</li>
  *   <li>a switch to the other target with the first DISABLED;</li>
  *   <li>an even split over two or three targets;</li>
  *   <li>an uneven split (10/90) when the capabilities say it is expressible, otherwise that it is refused;</li>
+ *   <li>canary steps of 0.5% and 1% for a second version (the second target's, or another version's when given): a
+ *       step the capabilities accept ({@link RouterCapabilities#MAX_SHARE_ERROR}) must be served within the declared
+ *       granularity (a router that declares {@code maxWeight} 10000 but serves 1 of 101 fails), a step they refuse
+ *       must be refused;</li>
  *   <li>a weight that cannot be expressed ({@code maxWeight} below {@link Routing#MAX_WEIGHT}) is refused;</li>
  *   <li>DRAINING, then back to ACTIVE (state and weight set together);</li>
  *   <li>stickiness and rules (needs two targets of different versions);</li>
@@ -124,7 +129,7 @@ public final class RouterConformance {
             expectApplied("one target", one);
             expectApplied("idempotent", one);
             Routing again = current("idempotent");
-            if (!again.sameTrafficAs(one)) {
+            if (!same(again, one)) {
                 throw fail("idempotent", "a second current() without apply returned " + again + " after apply(" + one + ")");
             }
             passed.add("idempotent");
@@ -138,6 +143,19 @@ public final class RouterConformance {
             Routing uneven = Routing.of(Route.active(a, 1000), Route.active(b, 9000));
             boolean unevenOk = expressible(uneven);
             expectFeature("uneven split", uneven, unevenOk, "maxWeight " + caps.maxWeight());
+
+            Target second = b;
+            for (Target t : targets) {
+                if (!t.version().equals(a.version())) {
+                    second = t;
+                    break;
+                }
+            }
+            for (int share : new int[]{50, 100}) {
+                Routing step = Routing.of(Route.active(a, max - share), Route.active(second, share));
+                expectFeature("canary step " + (share / 100.0) + "%", step, expressible(step),
+                        "a share of " + (share / 100.0) + "% on maxWeight " + caps.maxWeight());
+            }
 
             if (caps.maxWeight() < Routing.MAX_WEIGHT) {
                 Routing tiny = Routing.of(Route.active(a, 1), Route.active(b, max));
@@ -180,7 +198,7 @@ public final class RouterConformance {
             expectApplied("rollback", Routing.of(Route.active(b, max), Route.disabled(a)));
             expectApplied("rollback", snapshot);
             Routing restored = current("rollback");
-            if (!restored.sameTrafficAs(first)) {
+            if (!same(restored, first)) {
                 throw fail("rollback", "after apply(" + first + "), a different table and apply(" + snapshot
                         + ") (the snapshot), current() returned " + restored);
             }
@@ -209,14 +227,14 @@ public final class RouterConformance {
             expectApplied(check, table);
             TrafficRouter fresh = fresh(check);
             Routing read = current(check, fresh);
-            if (!read.sameTrafficAs(table)) {
+            if (!same(read, table)) {
                 throw fail(check, "after apply(" + table + ") with one router object, a fresh router's current() returned "
                         + read);
             }
             sameTargets(check, table, read, "a fresh router's current()");
             applyWith(check, fresh, read);
             Routing again = current(check, fresh);
-            if (!again.sameTrafficAs(table)) {
+            if (!same(again, table)) {
                 throw fail(check, "a fresh router re-applied what it read (" + read + ") and then read " + again);
             }
             sameTargets(check, table, again, "a fresh router's current() after re-applying it");
@@ -281,6 +299,11 @@ public final class RouterConformance {
             return t.id() + " version " + t.version() + " at " + t.endpoint() + " with attributes " + t.attributes();
         }
 
+        /** Same traffic within the router's declared granularity. */
+        private boolean same(Routing x, Routing y) {
+            return x.sameTrafficAs(y, caps.maxWeight());
+        }
+
         private boolean expressible(Routing r) {
             try {
                 caps.check("router", r);
@@ -301,7 +324,7 @@ public final class RouterConformance {
                 router.apply(table);
             } catch (RuntimeException e) {
                 Routing after = current(check);
-                if (!after.sameTrafficAs(before)) {
+                if (!same(after, before)) {
                     throw fail(check, "apply(" + table + ") was refused (" + e + ") but current() changed from " + before
                             + " to " + after);
                 }
@@ -309,7 +332,7 @@ public final class RouterConformance {
                 return false;
             }
             Routing after = current(check);
-            if (!after.sameTrafficAs(table)) {
+            if (!after.sameTrafficAs(table, Routing.MAX_WEIGHT)) { // exactly: not within the declared granularity
                 throw fail(check, "capabilities do not declare " + feature + ", yet apply(" + table
                         + ") was accepted and current() returned " + after + ": refuse what the router cannot do");
             }
@@ -327,7 +350,7 @@ public final class RouterConformance {
                 throw err;
             }
             Routing now = current(check);
-            if (!now.sameTrafficAs(table)) {
+            if (!same(now, table)) {
                 throw fail(check, "after apply(" + table + ") current() returned " + now);
             }
             sameTargets(check, table, now, "current()");

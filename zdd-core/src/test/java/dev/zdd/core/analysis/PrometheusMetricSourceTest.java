@@ -1,5 +1,6 @@
 package dev.zdd.core.analysis;
 
+import dev.zdd.core.analysis.internal.PrometheusQuery;
 import com.sun.net.httpserver.HttpServer;
 import dev.zdd.api.Target;
 import org.junit.jupiter.api.AfterEach;

@@ -117,7 +117,7 @@ class HealthCheckFileRouterTest {
         assertEquals("health-check-file router cannot drain (target b is DRAINING): it only turns targets on or off; use DISABLED", drain);
         String uneven = assertThrows(IllegalArgumentException.class,
                 () -> router.apply(Routing.of(Route.active(A, 4000), Route.active(B, 6000)))).getMessage();
-        assertTrue(uneven.startsWith("health-check-file router can only split evenly"), uneven);
+        assertTrue(uneven.contains("cannot serve a share of 40.00%") && uneven.contains("granularity is weight 1 of 1"), uneven);
         assertThrows(IllegalArgumentException.class, () -> router.apply(Routing.of(Route.active(A, 1000), Route.active(B, 9000))));
         assertThrows(IllegalArgumentException.class, () -> router.apply(Routing.of(Route.active(A, 10_000))
                 .withStickiness(Stickiness.on(RequestKey.cookie("s")))));

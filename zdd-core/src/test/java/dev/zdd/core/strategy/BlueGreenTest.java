@@ -93,9 +93,6 @@ class BlueGreenTest {
 
     @Test
     void colourDiscoveryErrors() {
-        fails("blue-green: no serving targets in the current routing and no colour given (set initialColour)",
-                () -> BlueGreen.defaults().plan(ctx(DeploymentSpec.builder("svc", "v2").instances(1).build(),
-                        Routing.EMPTY, FULL, true)));
         fails("blue-green: serving targets carry no colour attribute and no colour given (set initialColour): [a]",
                 () -> BlueGreen.defaults().plan(launching(Routing.evenly(List.of(target("a", "v1", 9001))))));
         fails("blue-green: serving targets disagree on colour: {a=blue, b=green}",
@@ -204,9 +201,6 @@ class BlueGreenTest {
     void targetErrors() {
         fails("blue-green: spec.targets is empty and no launcher is available to start version 'v2'",
                 () -> BlueGreen.defaults().plan(ctx(spec(), BLUE_LIVE, FULL, false)));
-        fails("blue-green: spec.instances is 0 (as many as serve now) and nothing serves in the current routing; "
-                        + "set spec.instances",
-                () -> BlueGreen.builder().initialColour("blue").build().plan(launching(Routing.EMPTY)));
         DeploymentSpec clash = DeploymentSpec.builder("svc", "v2").targets(target("blue-1", "v2", 9001)).build();
         fails("blue-green: spec.targets: target 'blue-1' already serves in the current routing",
                 () -> BlueGreen.defaults().plan(ctx(clash, BLUE_LIVE, FULL, true)));

@@ -167,8 +167,6 @@ class CanaryTest {
                 () -> Canary.builder().instances(2).servers(1).build().plan(launching(evenOld(4))));
         fails("canary.instances 3 is more than the 2 instances of version 'v2'",
                 () -> Canary.builder().instances(3).weight(5).build().plan(launching(evenOld(2))));
-        fails("canary: nothing serves in the current routing; a canary needs a serving version to share traffic with",
-                () -> Canary.builder().weight(5).build().plan(launching(Routing.EMPTY)));
         fails("canary: spec.targets is empty and no launcher is available to start version 'v2'",
                 () -> Canary.builder().weight(5).build().plan(ctx(spec(), evenOld(1), FULL, false)));
     }

@@ -240,8 +240,6 @@ class RollingTest {
     void errors() {
         fails("rolling: spec.targets is empty and no launcher is available to start version 'v2'",
                 () -> Rolling.builder().build().plan(ctx(Fixtures.spec(), evenOld(1), FULL, false)));
-        fails("rolling: spec.instances is 0 (as many as serve now) and nothing serves in the current routing; "
-                + "set spec.instances", () -> Rolling.builder().build().plan(launching(Routing.EMPTY)));
     }
 
     @Test

@@ -85,6 +85,33 @@ class RouterConformanceTest {
                 && e.getMessage().contains("ids, versions and attributes must survive"), e.getMessage());
     }
 
+    /** Declares weights 1 to 10000 but serves (and reports) no weight below 1% of the largest: 0.5% becomes 1 of 101. */
+    @Test
+    void routerTooCoarseForACanaryStepFails() {
+        Broken coarse = new Broken(ALL, r -> {
+            int max = r.routes().stream().filter(Route::serving).mapToInt(Route::weight).max().orElse(1);
+            return new Routing(r.routes().stream().map(x -> x.serving()
+                    ? new Route(x.target(), Math.max(x.weight(), max / 100), x.state()) : x).toList(), r.stickiness(),
+                    r.rules());
+        });
+        AssertionError e = assertThrows(AssertionError.class, () -> RouterConformance.check(coarse, TARGETS));
+        assertTrue(e.getMessage().startsWith("[canary step 0.5%]"), e.getMessage());
+    }
+
+    @Test
+    void aCanaryStepTheDeclaredScaleCannotServeMustBeRefused() {
+        // declares maxWeight 100 (so 0.5% is refused by the capabilities) but accepts and rounds it anyway
+        Broken lax = new Broken(new RouterCapabilities(100, true, true, true, false), r -> {
+            java.util.Map<String, Integer> scaled = r.scaledWeights(100);
+            return new Routing(r.routes().stream().map(x -> x.serving()
+                    ? new Route(x.target(), scaled.get(x.target().id()), x.state()) : x).toList(), r.stickiness(),
+                    r.rules());
+        });
+        AssertionError e = assertThrows(AssertionError.class, () -> RouterConformance.check(lax, TARGETS));
+        assertTrue(e.getMessage().startsWith("[canary step 0.5%]") && e.getMessage().contains("refuse what the router"
+                + " cannot do"), e.getMessage());
+    }
+
     @Test
     void routerThatForgetsEverythingInANewInstanceFailsTheNewInstanceRound() {
         AssertionError e = assertThrows(AssertionError.class, () -> RouterConformance.check(InProcessRouter.create(),

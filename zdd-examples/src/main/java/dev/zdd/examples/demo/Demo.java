@@ -58,6 +58,10 @@ public final class Demo implements Scenario {
 
     @Override
     public Map<String, Object> run(Args args) throws Exception {
+        // A person follows the progress lines below; the libraries' log (steps, applies, probes) is the detail:
+        // warnings only by default, everything with --verbose. Set before the first zdd logger exists.
+        // (errors only: failed steps and the rollback are progress lines of their own)
+        System.setProperty("org.slf4j.simpleLogger.log.dev.zdd", args.flag("verbose") ? "debug" : "error");
         int instances = args.getInt("instances", 2);
         int clients = args.getInt("clients", 8);
         Duration pause = args.getDuration("pause", Duration.ofMillis(1500));
@@ -95,13 +99,7 @@ public final class Demo implements Scenario {
                     .check("canary-health", canaryHealth)
                     .listener(rollbackTimer)
                     .listener(e -> timeline.get().onEvent(e))
-                    .listener(e -> {
-                        if (e instanceof DeploymentEvent.StepStarted s) {
-                            System.out.println("    " + s.step());
-                        } else if (e instanceof DeploymentEvent.RollbackStarted r) {
-                            System.out.println("    ROLLBACK: " + r.reason());
-                        }
-                    })
+                    .listener(new Progress())
                     .build();
 
             reports.add(deploy("blue-green", engine, load, rollbackTimer, timeline, router, dir, BlueGreen.builder()

@@ -26,24 +26,27 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@code nginx-bench}: continuous load on three real nginx while blue and green swap places again and again: one
- * switched by {@link NginxRouter} with {@link NginxRouter.Validation#ALWAYS} (the default: {@code nginx -t}, reload,
- * confirm), one by {@link NginxRouter} with {@link NginxRouter.Validation#STRUCTURAL} (weight-only switches skip
- * {@code nginx -t}), one the way a deploy script does it (rewrite a hand-written include, {@code nginx -s reload}).
- * The three are switched interleaved in the same time window: in every round each side switches once, in an order that
- * cycles through all six permutations, so that machine noise falls on all sides alike. Reports failed requests by kind
- * for keep-alive, {@code Connection: close} and retrying clients, the switch latency (from the start of the switch to
- * the first answer of the new version on a fresh connection), the ratios of each zdd mode over raw, and how long
- * switching two nginx in parallel (all or nothing) takes against one. Bounded: about 2 minutes with the defaults, at
- * most about 4. Not thread-safe (run once).
+ * {@code nginx-bench}: continuous load on four real nginx while blue and green swap places again and again: three
+ * switched by {@link NginxRouter}, one per {@link NginxRouter.Validation} mode ({@code ON_RELOAD}, the default: the
+ * reload is the test; {@code ALWAYS}: {@code nginx -t} before every reload; {@code STRUCTURAL}: weight-only switches
+ * skip {@code nginx -t}), one the way a deploy script does it (rewrite a hand-written include, {@code nginx -s reload}).
+ * The four are switched interleaved in the same time window: in every round each side switches once, in an order that
+ * cycles through the rotations and their reverses, so that machine noise falls on all sides alike. Reports failed
+ * requests by kind for keep-alive, {@code Connection: close} and retrying clients, the switch latency (from the start
+ * of the switch to the first answer of the new version on a fresh connection), the ratios of each zdd mode over raw,
+ * how long switching two nginx in parallel (all or nothing) takes against one, and the throughput of a zdd upstream
+ * with and without upstream {@code keepalive} ({@link KeepAliveThroughput}). Bounded: about 2-3 minutes with the
+ * defaults. Not thread-safe (run once).
  */
 public final class NginxBench implements Scenario {
-    /** Default number of switches of each side in each of the two phases (a multiple of 6 keeps the order fair). */
-    public static final int DEFAULT_SWITCHES = 18;
+    /** Default number of switches of each side in each of the two phases (a multiple of 8 keeps the order fair). */
+    public static final int DEFAULT_SWITCHES = 16;
     /** Default pause after each switch, so that load runs between reloads. */
     public static final Duration DEFAULT_PAUSE = Duration.ofMillis(300);
     private static final Duration LATENCY_LIMIT = Duration.ofSeconds(5);
-    private static final int[][] ORDERS = {{0, 1, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}, {0, 2, 1}, {1, 0, 2}};
+    /** The zdd modes measured, the default first. */
+    private static final List<NginxRouter.Validation> MODES = List.of(NginxRouter.Validation.ON_RELOAD,
+            NginxRouter.Validation.ALWAYS, NginxRouter.Validation.STRUCTURAL);
 
     @Override
     public String name() {
@@ -52,8 +55,8 @@ public final class NginxBench implements Scenario {
 
     @Override
     public String description() {
-        return "load on real nginx while zdd (ALWAYS, STRUCTURAL) and a raw script switch blue<->green, interleaved;"
-                + " failures, latency, zdd/raw ratios";
+        return "load on real nginx while zdd (ON_RELOAD, ALWAYS, STRUCTURAL) and a raw script switch blue<->green,"
+                + " interleaved; failures, latency, zdd/raw ratios; upstream keepalive throughput";
     }
 
     @Override
@@ -76,26 +79,47 @@ public final class NginxBench implements Scenario {
             throw new IllegalStateException("nginx not found at " + binary + " (apt-get install nginx, or --nginx PATH)");
         }
 
+        int kaRounds = args.getInt("keepalive-rounds", 4);
+        Duration kaSlot = args.getDuration("keepalive-slot", Duration.ofSeconds(2));
+        int kaClients = args.getInt("keepalive-clients", 32);
+        if (kaRounds < 1 || kaRounds > 20 || kaClients < 1 || kaClients > 256 || kaSlot.isNegative()
+                || kaSlot.isZero() || kaSlot.compareTo(Duration.ofSeconds(10)) > 0) {
+            throw new IllegalArgumentException("--keepalive-rounds must be in [1, 20], --keepalive-clients in [1, 256],"
+                    + " --keepalive-slot in (0, 10s]; were " + kaRounds + ", " + kaClients + ", " + kaSlot);
+        }
+        boolean onlyKeepalive = "keepalive".equals(args.get("only", ""));
+
         List<AutoCloseable> closeables = new ArrayList<>();
         try {
             TestBackend blue = add(closeables, TestBackend.start("blue"));
             TestBackend green = add(closeables, TestBackend.start("green"));
+            // upstream keepalive: throughput of a zdd upstream with nginx's defaults against one with keepalive 32
+            Map<String, Object> keepalive = KeepAliveThroughput.run(binary, blue, kaRounds, kaSlot, kaClients,
+                    closeables);
+            System.out.println("nginx-bench: upstream keepalive: " + keepalive);
+            if (onlyKeepalive) {
+                Map<String, Object> report = new LinkedHashMap<>();
+                report.put("scenario", name());
+                report.put("upstreamKeepalive", keepalive);
+                report.put("ok", true);
+                return report;
+            }
             // the same route order both ways: only weights change, which STRUCTURAL may switch without nginx -t
             Routing toBlue = Routing.of(Route.active(blue.target("blue"), 10000), Route.disabled(green.target("green")));
             Routing toGreen = Routing.of(Route.disabled(blue.target("blue")), Route.active(green.target("green"), 10000));
 
             List<Side> sides = new ArrayList<>();
             NginxRouter always = null;
-            for (NginxRouter.Validation v : NginxRouter.Validation.values()) {
+            for (NginxRouter.Validation v : MODES) {
                 TestNginx n = add(closeables, TestNginx.create(binary, "app"));
                 n.start(toBlue);
                 Counting counting = new Counting(n.control());
                 NginxRouter router = n.routerBuilder().control(counting).validation(v).build();
-                if (v == NginxRouter.Validation.ALWAYS) {
+                if (v == NginxRouter.DEFAULT_VALIDATION) {
                     always = router;
                 }
-                sides.add(new Side("zdd" + (v == NginxRouter.Validation.ALWAYS ? "Always" : "Structural"), n.port(),
-                        toGreenNow -> router.apply(toGreenNow ? toGreen : toBlue), counting));
+                sides.add(new Side(sideName(v), n.port(), toGreenNow -> router.apply(toGreenNow ? toGreen : toBlue),
+                        counting));
             }
             TestNginx rawNginx = add(closeables, TestNginx.create(binary, "raw", "http://raw_app"));
             writeRaw(rawNginx.includeFile(), blue);
@@ -141,7 +165,7 @@ public final class NginxBench implements Scenario {
             double phase2Seconds = (System.nanoTime() - phase2) / 1e9;
             sides.forEach(s -> s.probe.stop());
 
-            // Two nginx switched together (all or nothing, in parallel) against one, no load (ALWAYS, the default).
+            // Two nginx switched together (all or nothing, in parallel) against one, no load (the default mode).
             TestNginx second = add(closeables, TestNginx.create(binary, "app"));
             NginxRouter router2 = second.start(always.current());
             TrafficRouter both = CompositeRouter.allOrNothing(always, router2);
@@ -159,7 +183,7 @@ public final class NginxBench implements Scenario {
                 pair.add((System.nanoTime() - t1) / 1e6);
             }
 
-            Side raw = sides.get(2);
+            Side raw = sides.get(sides.size() - 1);
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("scenario", name());
             report.put("nginx", binary.toString());
@@ -174,7 +198,7 @@ public final class NginxBench implements Scenario {
             Map<String, Object> ratios = new LinkedHashMap<>();
             Map<String, Object> goals = new LinkedHashMap<>();
             boolean ok = true;
-            for (Side s : sides.subList(0, 2)) {
+            for (Side s : sides.subList(0, sides.size() - 1)) {
                 double latency = Stats.ratio(Stats.percentile(s.lightLatency, 50), Stats.percentile(raw.lightLatency, 50));
                 long zka = s.load.get(0).failed();
                 long rka = raw.load.get(0).failed();
@@ -204,7 +228,9 @@ public final class NginxBench implements Scenario {
             double parallelRatio = Stats.ratio(Stats.percentile(pair, 50), Stats.percentile(single, 50));
             parallel.put("ratioP50", parallelRatio);
             report.put("parallel", parallel);
-            goals.put("goalsReferTo", "the default mode, zddAlways; zddStructural is reported against the same goals");
+            report.put("upstreamKeepalive", keepalive);
+            goals.put("goalsReferTo", "the default mode, " + sideName(NginxRouter.DEFAULT_VALIDATION)
+                    + "; the other modes are reported against the same goals");
             goals.put("parallelRatioAtMost1_3", parallelRatio <= 1.3);
             goals.put("rawCloseAndRetryFailed", raw.load.get(1).failed() + raw.load.get(2).failed());
             report.put("goals", goals);
@@ -235,7 +261,7 @@ public final class NginxBench implements Scenario {
             boolean toGreenNow = greenNext;
             greenNext = !greenNext;
             String version = toGreenNow ? "green" : "blue";
-            for (int index : ORDERS[i % ORDERS.length]) {
+            for (int index : order(i, sides.size())) {
                 Side s = sides.get(index);
                 LoadGenerator watch = underLoad ? s.load.get(1) : s.probe;
                 long failedBefore = underLoad ? s.load.get(0).failed() : 0;
@@ -255,6 +281,28 @@ public final class NginxBench implements Scenario {
                 }
             }
         }
+    }
+
+    /**
+     * The order of the sides in round {@code i}: the rotations of 0..n-1, then the rotations reversed (2n orders), so
+     * that each side is first, last and in between equally often over 2n rounds.
+     */
+    static int[] order(int i, int n) {
+        int k = i % (2 * n);
+        int[] out = new int[n];
+        for (int j = 0; j < n; j++) {
+            int v = (j + k) % n;
+            out[j] = k < n ? v : n - 1 - v;
+        }
+        return out;
+    }
+
+    private static String sideName(NginxRouter.Validation v) {
+        return switch (v) {
+            case ON_RELOAD -> "zddOnReload";
+            case ALWAYS -> "zddAlways";
+            case STRUCTURAL -> "zddStructural";
+        };
     }
 
     private static <T extends AutoCloseable> T add(List<AutoCloseable> list, T c) {

@@ -19,7 +19,12 @@ import java.util.regex.Pattern;
  */
 public final class ConfigStructure {
     private static final Pattern SERVER = Pattern.compile(
-            "(\\s*server [^\\s;]+)(?: weight=[0-9]{1,5}| down| backup)*;");
+            "(\\s*server [^\\s;]+)((?: weight=[0-9]{1,5}| down| backup| max_fails=[0-9]+| fail_timeout=[0-9]+m?s"
+                    + "| max_conns=[0-9]+)*);");
+    private static final Pattern KEPT_PARAMETER = Pattern.compile(" (?:max_fails|fail_timeout|max_conns)=[0-9a-z]+");
+    /** Directives of an upstream block other than servers (zdd's {@code UpstreamOptions}): kept as they are. */
+    private static final Pattern UPSTREAM_DIRECTIVE = Pattern.compile(
+            "\\s*(?:zone|least_conn|ip_hash|hash|random|keepalive|keepalive_requests|keepalive_timeout)(?: [^;]*)?;");
     private static final Pattern SPLIT = Pattern.compile("(\\s*)([0-9]{1,3})\\.([0-9]{2})% ([^\\s;]+);");
     private static final Pattern STATUS_ID = Pattern.compile("(\\s*return 200 \")[0-9a-f]{1,64}(\\\\n\";)");
 
@@ -48,11 +53,20 @@ public final class ConfigStructure {
                     servers = null;
                     continue;
                 }
+                if (UPSTREAM_DIRECTIVE.matcher(line).matches()) {
+                    out.append(line).append('\n');
+                    continue;
+                }
                 Matcher m = SERVER.matcher(line);
                 if (!m.matches()) {
                     return null;
                 }
-                servers.add(m.group(1) + ";");
+                StringBuilder kept = new StringBuilder(m.group(1));
+                Matcher p = KEPT_PARAMETER.matcher(m.group(2));
+                while (p.find()) {
+                    kept.append(p.group());
+                }
+                servers.add(kept.append(';').toString());
                 continue;
             }
             if (line.startsWith("upstream ") && line.endsWith("{")) {

@@ -2,6 +2,7 @@ package dev.zdd.nginx.internal;
 
 import dev.zdd.api.Endpoint;
 import dev.zdd.api.Routing;
+import dev.zdd.nginx.UpstreamOptions;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -22,10 +23,15 @@ public record IncludeFile(String text, Routing routing, String id) {
     static final String ROUTING = "# zdd-routing: ";
     static final String CHECKSUM = "# zdd-checksum: sha256:";
 
-    /** Renders the file for {@code routing}. */
+    /** Renders the file for {@code routing} with nginx's default upstream options. */
     public static IncludeFile render(String name, Routing routing, Endpoint status) {
+        return render(name, routing, status, UpstreamOptions.DEFAULTS);
+    }
+
+    /** Renders the file for {@code routing}, with {@code options} in every upstream. */
+    public static IncludeFile render(String name, Routing routing, Endpoint status, UpstreamOptions options) {
         String json = RoutingJson.write(routing);
-        String config = IncludeRenderer.routingConfig(name, routing);
+        String config = IncludeRenderer.routingConfig(name, routing, options);
         String id = sha256(json + "\n" + config).substring(0, 32);
         String body = config + IncludeRenderer.statusServer(name, status, id);
         String text = MARKER + " for upstream " + name

@@ -7,6 +7,8 @@ import dev.zdd.api.Route;
 import dev.zdd.api.Routing;
 import dev.zdd.api.Rule;
 import dev.zdd.api.Target;
+import dev.zdd.nginx.ServerOptions;
+import dev.zdd.nginx.UpstreamOptions;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -79,14 +81,22 @@ public final class IncludeRenderer {
         }
     }
 
-    /** The routing part of the file (upstreams, split, maps), without the status server. */
+    /** The routing part of the file (upstreams, split, maps), without the status server, with nginx's defaults. */
     public static String routingConfig(String name, Routing routing) {
+        return routingConfig(name, routing, UpstreamOptions.DEFAULTS);
+    }
+
+    /**
+     * The routing part of the file (upstreams, split, maps), without the status server; {@code options} go into every
+     * upstream.
+     */
+    public static String routingConfig(String name, Routing routing, UpstreamOptions options) {
         ConfigSafety.check("upstream name", name, ConfigSafety.UPSTREAM_NAME, "a letter, then letters, digits or '_'");
         check(routing);
         String prefix = "zdd_" + name;
         StringBuilder sb = new StringBuilder(1024);
 
-        upstream(sb, prefix, "all targets, weighted", routing.routes(), false);
+        upstream(sb, prefix, "all targets, weighted", routing.routes(), false, options);
 
         // Versions in order of first appearance; the ones with serving targets get a sticky range.
         Map<String, List<Route>> byVersion = new LinkedHashMap<>();
@@ -117,7 +127,7 @@ public final class IncludeRenderer {
                 boolean preview = !servingVersions.contains(v);
                 upstream(sb, versionUpstream(prefix, versions, v),
                         "version " + v + (preview ? " (weight 0: reachable by rules only, evenly)" : ""),
-                        byVersion.get(v), preview);
+                        byVersion.get(v), preview, options);
             }
         }
 
@@ -215,12 +225,22 @@ public final class IncludeRenderer {
         return prefix + "_v" + versions.indexOf(version);
     }
 
-    private static void upstream(StringBuilder sb, String upstream, String what, List<Route> routes, boolean preview) {
+    private static void upstream(StringBuilder sb, String upstream, String what, List<Route> routes, boolean preview,
+                                 UpstreamOptions options) {
         sb.append("upstream ").append(upstream).append(" {  # ").append(what).append('\n');
+        sb.append(options.directives(upstream));
         if (routes.isEmpty()) {
             sb.append("    server 127.0.0.1:9 down;  # no targets: placeholder (nginx needs one server)\n");
         }
+        List<ServerOptions> params = new ArrayList<>();
+        boolean primary = false;
         for (Route r : routes) {
+            ServerOptions o = options.server(r.target());
+            params.add(o);
+            primary |= !o.backup();
+        }
+        for (int i = 0; i < routes.size(); i++) {
+            Route r = routes.get(i);
             Target t = r.target();
             sb.append("    server ").append(t.endpoint().authority());
             boolean up = r.serving() || (preview && r.state() == dev.zdd.api.RouteState.ACTIVE);
@@ -229,9 +249,19 @@ public final class IncludeRenderer {
             } else {
                 sb.append(" down");
             }
+            ServerOptions o = params.get(i);
+            String rendered = o.render();
+            boolean backupDropped = !primary && o.backup();
+            if (backupDropped) {
+                rendered = rendered.replace(" backup", "");
+            }
+            sb.append(rendered);
             sb.append(";  # ").append(t.id()).append(" version ").append(t.version());
             if (!up) {
                 sb.append(' ').append(r.state().name().toLowerCase(Locale.ROOT)).append(" weight ").append(r.weight());
+            }
+            if (backupDropped) {
+                sb.append(" (backup dropped: nginx needs a primary server in every upstream)");
             }
             sb.append('\n');
         }

@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 /**
  * A throwaway real nginx for tests, demos and benchmarks: its own prefix directory (config, pid, logs and temp paths
  * inside), a main configuration that includes one include file in {@code http { }} and proxies everything on an
- * ephemeral 127.0.0.1 port to {@code proxy_pass} (by default {@code http://$zdd_NAME_upstream}), and a second ephemeral
+ * ephemeral 127.0.0.1 port to {@code proxy_pass} (by default {@code http://$zdd_NAME_upstream}; with
+ * {@code proxy_http_version 1.1} and an empty {@code Connection} header, as an upstream {@code keepalive} needs), and a second ephemeral
  * port reserved for an {@link NginxRouter}'s status server. nginx runs as a child process ({@code daemon off}) and is
  * stopped by {@link #close()}, workers included.
  *
@@ -92,6 +93,9 @@ public final class TestNginx implements AutoCloseable {
                 + "        listen 127.0.0.1:" + port + ";\n"
                 + "        location / {\n"
                 + "            proxy_pass " + proxyPass + ";\n"
+                // what an upstream's keepalive needs from the location (harmless without it)
+                + "            proxy_http_version 1.1;\n"
+                + "            proxy_set_header Connection \"\";\n"
                 + "        }\n"
                 + "    }\n"
                 + "}\n";

@@ -77,8 +77,10 @@ class ConfigStructureTest {
     void whatNginxCouldRejectHasNoStructure() {
         assertNull(ConfigStructure.of("split_clients \"${x}\" $s {\n    60.00% a;\n    50.00% b;\n    * c;\n}\n"),
                 "above 100% in total");
-        assertNull(ConfigStructure.of("upstream u {\n    server 127.0.0.1:1 max_fails=0;\n}\n"),
+        assertNull(ConfigStructure.of("upstream u {\n    server 127.0.0.1:1 slow_start=1s;\n}\n"),
                 "an unexpected server parameter");
+        assertNull(ConfigStructure.of("upstream u {\n    sticky cookie x;\n    server 127.0.0.1:1;\n}\n"),
+                "an unexpected upstream directive");
         assertNull(ConfigStructure.of("upstream u {\n    server 127.0.0.1:1;\n"), "an unterminated upstream");
         assertEquals("upstream u {\n    server 127.0.0.1:1;\n    server 127.0.0.1:2;\n}\n",
                 ConfigStructure.of("upstream u {  # comment\n    server 127.0.0.1:2 backup;\n"

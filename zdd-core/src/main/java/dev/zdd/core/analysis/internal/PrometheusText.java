@@ -1,4 +1,4 @@
-package dev.zdd.core.analysis;
+package dev.zdd.core.analysis.internal;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -293,7 +293,8 @@ public final class PrometheusText {
         return sb.toString();
     }
 
-    static String printable(String s) {
+    /** {@code s} with control characters escaped, for messages. */
+    public static String printable(String s) {
         StringBuilder sb = new StringBuilder();
         for (char ch : s.toCharArray()) {
             sb.append(ch < 0x20 || ch == 0x7f ? String.format("\\u%04x", (int) ch) : String.valueOf(ch));

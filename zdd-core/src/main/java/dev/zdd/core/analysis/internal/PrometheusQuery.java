@@ -1,4 +1,4 @@
-package dev.zdd.core.analysis;
+package dev.zdd.core.analysis.internal;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -79,10 +79,11 @@ public final class PrometheusQuery {
     }
 
     /** One target's part of a window. */
-    record Part(double num, double den, Map<Double, Double> buckets, long requests) {
+    public record Part(double num, double den, Map<Double, Double> buckets, long requests) {
     }
 
-    Part part(PrometheusText.Scrape base, PrometheusText.Scrape now, double seconds) {
+    /** One target's part of the window between two scrapes {@code seconds} apart. */
+    public Part part(PrometheusText.Scrape base, PrometheusText.Scrape now, double seconds) {
         switch (kind) {
             case RATIO:
             case MEAN: {
@@ -122,7 +123,7 @@ public final class PrometheusQuery {
     }
 
     /** The value of one part (one target). */
-    double value(Part p) {
+    public double value(Part p) {
         if (kind == Kind.QUANTILE) {
             return scale * quantileOf(p.buckets());
         }
@@ -130,7 +131,7 @@ public final class PrometheusQuery {
     }
 
     /** The value over several parts (all targets). */
-    double aggregate(List<Part> parts) {
+    public double aggregate(List<Part> parts) {
         switch (kind) {
             case RATE: {
                 double sum = 0;

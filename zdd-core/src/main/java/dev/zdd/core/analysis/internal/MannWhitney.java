@@ -1,4 +1,4 @@
-package dev.zdd.core.analysis;
+package dev.zdd.core.analysis.internal;
 
 import java.util.Arrays;
 import java.util.Collection;

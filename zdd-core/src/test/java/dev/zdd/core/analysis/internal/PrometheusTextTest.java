@@ -1,4 +1,4 @@
-package dev.zdd.core.analysis;
+package dev.zdd.core.analysis.internal;
 
 import org.junit.jupiter.api.Test;
 
