@@ -126,7 +126,7 @@ public final class DeployerMain {
             }
             case "files" -> {
                 HealthCheckFileRouter.Builder b = HealthCheckFileRouter.builder().stateFile(state.resolve("files.state"))
-                        .settle(Duration.ofMillis(400));
+                        .settle(Duration.ofMillis(800)); // the balancer's checks: inter 100 ms x fall 2, with room for load
                 for (Target t : slots(service, Integer.parseInt(f[2]))) {
                     b.target(t, Path.of(f[1]).resolve(t.id()).resolve(LB_FILE));
                 }

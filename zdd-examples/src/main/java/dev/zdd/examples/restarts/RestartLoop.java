@@ -128,7 +128,10 @@ public final class RestartLoop implements AutoCloseable {
                 }
                 haproxy = withServers(LocalHaproxy.builder(proxyExe, dir.resolve("haproxy")).backendLines(
                         "    option httpchk GET /" + DeployerMain.LB_FILE + "\n"
-                                + "    default-server check inter 100ms fall 1 rise 1\n"), slots, true).start();
+                                // without "timeout check" HAProxy bounds a check by "inter" (100 ms): on a loaded
+                                // machine one slow answer then took a serving target down ("fall 1"), 503 for all
+                                + "    timeout check 2s\n"
+                                + "    default-server check inter 100ms fall 2 rise 1\n"), slots, true).start();
             }
             case NGINX -> {
                 nginx = TestNginx.create(proxyExe, "web");
