@@ -58,18 +58,19 @@ import java.util.regex.Pattern;
  * {@link #recordsBeforeStarting()} is {@code true}.
  *
  * <p>{@link #retire} identifies the process by the marker (or, when the marker is gone, by the target's pid and start
- * time attributes; a reused pid with another start time is never signalled), sends SIGTERM to its process group, waits
- * up to the grace, then SIGKILL, waits at most {@link Builder#killWait(Duration)}, and removes the marker. A target
- * whose process has already exited is retired without error; a target this launcher cannot identify (no marker and no
- * pid attributes, or another host's) is a {@link LaunchException}, never a silent success.
+ * time attributes; a reused pid with another start time is never signalled, nor its group), sends SIGTERM to its
+ * process group ({@code kill -s TERM -- -<pgid>}), waits up to the grace, then SIGKILL, waits at most
+ * {@link Builder#killWait(Duration)}, and removes the marker. A target whose process has already exited is retired
+ * without error; a target this launcher cannot identify (no marker and no pid attributes, or another host's) is a
+ * {@link LaunchException}, never a silent success.
  *
- * <p>{@link #inventory(String)} lists every instance of a service the markers record (after settling), alive or not, so that a new
- * deployer process can name and clean what an earlier one started (the engine's crash recovery retires them through
- * {@link #retire}, which finds them by their markers).
+ * <p>{@link #inventory(String)} lists every instance of a service the markers record (after settling), alive or not,
+ * so that a new deployer process can name and clean what an earlier one started (the engine's crash recovery retires
+ * them through {@link #retire}, which finds them by their markers).
  *
  * <p>Environment variables are not passed (values could be secrets and would appear in the remote command line): let
- * the app read its secrets from a file on the host. The host needs Linux ({@code /proc}), a POSIX shell, coreutils,
- * {@code setsid} and {@code flock} (util-linux) and {@code awk}.
+ * the app read its secrets from a file on the host. The host needs Linux ({@code /proc}), a POSIX shell as
+ * {@code /bin/sh}, coreutils, {@code grep}, {@code sed}, {@code setsid} and {@code flock} (util-linux) and {@code awk}.
  *
  * <p>Thread-safe: several launches may run at once (the host-side lock serialises port choice).
  */
