@@ -221,6 +221,7 @@ public final class SshProcessLauncher implements TargetLauncher, dev.zdd.api.Tar
             throw new LaunchException("target " + id + " on " + host + ": " + e.getMessage()
                     + " (the launch may have happened: retire " + id + " to be sure)", e);
         }
+        logSettled(r);
         if (!r.ok()) {
             throw new LaunchException("target " + id + " (version " + request.version() + ") on " + host + ": "
                     + launchFailure(r.exitCode()) + ": " + Arguments.printable(r.stderr().strip()));
