@@ -65,6 +65,15 @@ public final class SpreadLauncher implements TargetLauncher, dev.zdd.api.TargetI
         return out;
     }
 
+    /**
+     * {@code true}: every host's {@link SshProcessLauncher} records each launch on its host before starting it, and
+     * {@link #discover} asks every host (one it cannot reach makes {@code discover} throw, never list less).
+     */
+    @Override
+    public boolean recordsBeforeStarting() {
+        return true;
+    }
+
     @Override
     public Target launch(LaunchRequest request) {
         Arguments.notNull("launch request", request);

@@ -10,11 +10,13 @@ import dev.zdd.ssh.internal.Shell;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -30,29 +32,45 @@ import java.util.regex.Pattern;
  * }</pre>
  *
  * <p>{@link #launch} runs one command on the host that, under a lock ({@code flock} on a file in the state directory),
- * picks the first port of the range (rotating) that nothing listens on ({@code /proc/net/tcp} and {@code tcp6}) and no
- * instance of this state directory holds, starts the command detached in its own session and process group
- * ({@code setsid}, standard input from {@code /dev/null}, output to {@code <logs>/<id>.log}), and writes a marker file
- * {@code <state>/<service>/<id>.target} (id, service, version, pid, process start time, port, attributes) before it
- * returns. If the process exits within the startup check the launch fails with its exit code and the log's path, and
- * the marker is removed. Placeholders {@code {port}}, {@code {version}}, {@code {id}}, {@code {service}} and
- * {@code {host}} are replaced in each argument (their values are validated names). The returned target carries the
- * attributes {@value #PID_ATTRIBUTE}, {@value #STARTED_ATTRIBUTE} (start time in clock ticks since boot, from
- * {@code /proc/<pid>/stat}) and {@value #HOST_ATTRIBUTE}.
+ * settles the service's pending launches (below), picks the first port of the range (rotating) that nothing listens on
+ * ({@code /proc/net/tcp} and {@code tcp6}) and no instance of this state directory holds, and then, so that no moment
+ * exists at which a killed deployer (or launch shell) leaves an instance nobody can find: writes a <em>pending</em>
+ * marker {@code <state>/<service>/<id>.pending} (id, service, version, port, attributes, a unique launch token, and
+ * the launching shell's pid and start time) <em>before</em> starting anything; starts the command detached in its own
+ * session and process group ({@code setsid}, standard input from {@code /dev/null}, output to {@code <logs>/<id>.log})
+ * as {@code /bin/sh -c 'echo $$ > "$1" || exit 125; shift; exec "$@"' zdd-launch <id>.pid <program> <args...>} with
+ * {@code ZDD_LAUNCH_TOKEN=<token>} in its environment (a constant shell text: the pid file, program and arguments are
+ * positional parameters, each single-quoted), so the child writes its own pid before the program runs and {@code exec}
+ * keeps it; then writes the marker file {@code <state>/<service>/<id>.target} (the pending record with the pid and the
+ * process start time) and removes the pending one. If the process exits within the startup check the launch fails
+ * with its exit code and the log's path, and the marker is removed. Placeholders {@code {port}}, {@code {version}},
+ * {@code {id}}, {@code {service}} and {@code {host}} are replaced in each argument (their values are validated names).
+ * The pending record's fixed part (id, version, attributes, token) reaches the host through the command's standard
+ * input, never as shell text. The returned target carries the attributes {@value #PID_ATTRIBUTE},
+ * {@value #STARTED_ATTRIBUTE} (start time in clock ticks since boot, from {@code /proc/<pid>/stat}) and
+ * {@value #HOST_ATTRIBUTE}.
+ *
+ * <p>Pending launches are settled, under the same lock, by {@link #inventory}, {@link #discover}, {@link #retire} and
+ * {@link #launch}: one whose launching shell still runs is left alone; otherwise the process named by the pid file is
+ * taken for the instance only if its {@code /proc/<pid>/environ} carries the launch's token (a reused pid never does),
+ * and without a pid file {@code /proc} is scanned for the process group leader carrying the token; a live process
+ * found is recorded as the marker, a pending launch without one (killed before the start, or exited) is removed. So
+ * {@link #recordsBeforeStarting()} is {@code true}.
  *
  * <p>{@link #retire} identifies the process by the marker (or, when the marker is gone, by the target's pid and start
- * time attributes; a reused pid with another start time is never signalled), sends SIGTERM to its process group, waits
- * up to the grace, then SIGKILL, waits at most {@link Builder#killWait(Duration)}, and removes the marker. A target
- * whose process has already exited is retired without error; a target this launcher cannot identify (no marker and no
- * pid attributes, or another host's) is a {@link LaunchException}, never a silent success.
+ * time attributes; a reused pid with another start time is never signalled, nor its group), sends SIGTERM to its
+ * process group ({@code kill -s TERM -- -<pgid>}), waits up to the grace, then SIGKILL, waits at most
+ * {@link Builder#killWait(Duration)}, and removes the marker. A target whose process has already exited is retired
+ * without error; a target this launcher cannot identify (no marker and no pid attributes, or another host's) is a
+ * {@link LaunchException}, never a silent success.
  *
- * <p>{@link #inventory(String)} lists every instance of a service the markers record, alive or not, so that a new
- * deployer process can name and clean what an earlier one started (the engine's crash recovery retires them through
- * {@link #retire}, which finds them by their markers).
+ * <p>{@link #inventory(String)} lists every instance of a service the markers record (after settling), alive or not,
+ * so that a new deployer process can name and clean what an earlier one started (the engine's crash recovery retires
+ * them through {@link #retire}, which finds them by their markers).
  *
  * <p>Environment variables are not passed (values could be secrets and would appear in the remote command line): let
- * the app read its secrets from a file on the host. The host needs Linux ({@code /proc}), a POSIX shell, coreutils,
- * {@code setsid} and {@code flock} (util-linux) and {@code awk}.
+ * the app read its secrets from a file on the host. The host needs Linux ({@code /proc}), a POSIX shell as
+ * {@code /bin/sh}, coreutils, {@code grep}, {@code sed}, {@code setsid} and {@code flock} (util-linux) and {@code awk}.
  *
  * <p>Thread-safe: several launches may run at once (the host-side lock serialises port choice).
  */
@@ -76,6 +94,7 @@ public final class SshProcessLauncher implements TargetLauncher, dev.zdd.api.Tar
 
     private static final Logger LOG = LoggerFactory.getLogger(SshProcessLauncher.class);
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,20}");
+    private static final Pattern ATTRIBUTE_KEY = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final int UNKNOWN = 30;
     private static final int STILL_ALIVE = 32;
     private static final int MISMATCH = 31;
@@ -92,6 +111,7 @@ public final class SshProcessLauncher implements TargetLauncher, dev.zdd.api.Tar
     private final Duration startupCheck;
     private final Duration killWait;
     private final Duration timeout;
+    private final Stage stopAt;
     private final Object portLock = new Object();
     private int nextPort;
 
@@ -109,6 +129,7 @@ public final class SshProcessLauncher implements TargetLauncher, dev.zdd.api.Tar
         this.killWait = b.killWait;
         this.timeout = b.timeout;
         this.nextPort = b.portMin;
+        this.stopAt = b.stopAt;
     }
 
     /** A builder for processes on {@code host}; command and state directory are required. */
@@ -126,6 +147,8 @@ public final class SshProcessLauncher implements TargetLauncher, dev.zdd.api.Tar
         Arguments.notNull("launch request", request);
         String id = request.targetId();
         for (Map.Entry<String, String> e : request.attributes().entrySet()) {
+            Arguments.matches("launch.attributes key", e.getKey(), ATTRIBUTE_KEY,
+                    "letters, digits and . _ - only, 1 to 128 characters");
             RemoteCommand.checkArgument("launch.attributes[" + e.getKey() + "]", e.getValue());
         }
         List<String> args = new ArrayList<>();
@@ -135,7 +158,6 @@ public final class SshProcessLauncher implements TargetLauncher, dev.zdd.api.Tar
         }
         RemoteCommand.of(replacePort(args, "1")); // validates every part once more with real values
         RemotePath dir = stateDirectory.resolve(request.service());
-        RemotePath marker = dir.resolve(id + ".target");
         RemotePath log = logDirectory.resolve(id + ".log");
         StringBuilder cmd = new StringBuilder();
         for (String a : args) {
@@ -151,45 +173,55 @@ public final class SshProcessLauncher implements TargetLauncher, dev.zdd.api.Tar
             }
             cmd.append(' ').append(word.length() == 0 ? "''" : word);
         }
-        StringBuilder attrs = new StringBuilder();
-        for (Map.Entry<String, String> e : request.attributes().entrySet()) {
-            attrs.append("attr.").append(e.getKey()).append('=').append(e.getValue().replace("%", "%%")).append("\\n");
-        }
-        String q = Shell.quote(stateDirectory.value());
-        String script = "set -u; s=" + q + "; d=" + Shell.quote(dir.value()) + "; f=" + Shell.quote(marker.value())
+        String token = UUID.randomUUID().toString();
+        // the pending record's fixed part goes through standard input: no value of it is ever shell text
+        StringBuilder record = new StringBuilder();
+        record.append("id=").append(id).append("\nservice=").append(request.service()).append("\nversion=")
+                .append(request.version()).append("\nhost=").append(bindAddress).append("\ntoken=").append(token).append('\n');
+        request.attributes().forEach((k, v) -> record.append("attr.").append(k).append('=').append(v).append('\n'));
+        String script = "set -u; s=" + Shell.quote(stateDirectory.value()) + "; d=" + Shell.quote(dir.value())
+                + "; b=" + Shell.quote(dir.resolve(id).value()) + "; f=\"$b.target\"; pf=\"$b.pending\"; pidf=\"$b.pid\""
                 + "; log=" + Shell.quote(log.value()) + "; "
                 + "mkdir -p -- \"$d\" " + Shell.quote(logDirectory.value()) + " || exit 20; "
-                + "exec 9>\"$s/.lock\"; flock -w 10 9 || { echo 'the launcher lock is busy' >&2; exit 25; }; "
-                + STARTTIME
+                + LaunchScripts.FUNCTIONS + LaunchScripts.LOCK
+                + "for x in \"$d\"/*.pending; do [ -f \"$x\" ] && settle \"$x\"; done; "
                 + "if [ -f \"$f\" ]; then op=$(sed -n 's/^pid=//p' \"$f\"); os=$(sed -n 's/^start=//p' \"$f\"); "
                 + "if [ -n \"$op\" ] && [ \"$(st \"$op\")\" = \"$os\" ]; then echo \"already running as pid $op\" >&2; exit 21; fi; fi; "
                 + "used=\" $(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '$4==\"0A\" {split($2,a,\":\"); print a[2]}'"
                 + " | while read h; do printf '%d ' \"0x$h\"; done)"
-                + " $(cat \"$s\"/*/*.target 2>/dev/null | sed -n 's/^port=//p' | tr '\\n' ' ') \"; "
+                + " $(cat \"$s\"/*/*.target \"$s\"/*/*.pending 2>/dev/null | sed -n 's/^port=//p' | tr '\\n' ' ') \"; "
                 + "port=''; for p in " + candidates() + "; do case \"$used\" in *\" $p \"*) ;; *) port=$p; break;; esac; done; "
                 + "[ -n \"$port\" ] || { echo 'no free port in " + portMin + "-" + portMax + "' >&2; exit 22; }; "
                 + "cd -- " + Shell.quote(workingDirectory.value()) + " || exit 23; "
-                + "setsid" + cmd + " </dev/null >\"$log\" 2>&1 9>&- & pid=$!; "
+                // recorded BEFORE the start: a launcher killed right after it leaves a trace any later launcher settles
+                + "rm -f -- \"$pidf\"; { cat; echo \"port=$port\"; echo \"owner=$$\"; echo \"ownerstart=$(st $$)\"; }"
+                + " > \"$pf.tmp\" && mv -f -- \"$pf.tmp\" \"$pf\" || exit 26; "
+                + (stopAt == Stage.PENDING_WRITTEN ? "kill -KILL $$; " : "")
+                + LaunchScripts.TOKEN_VARIABLE + "=" + Shell.quote(token) + " setsid /bin/sh -c "
+                + Shell.quote(LaunchScripts.SPAWN) + " zdd-launch \"$pidf\"" + cmd
+                + " </dev/null >\"$log\" 2>&1 9>&- & pid=$!; "
+                + (stopAt == Stage.STARTED ? "kill -KILL $$; " : "")
                 + "start=$(st \"$pid\"); "
-                + "printf 'id=%s\\nservice=%s\\nversion=%s\\npid=%s\\nstart=%s\\nport=%s\\nhost=%s\\n" + attrs + "' "
-                + Shell.quote(id) + " " + Shell.quote(request.service()) + " " + Shell.quote(request.version())
-                + " \"$pid\" \"$start\" \"$port\" " + Shell.quote(bindAddress) + " > \"$f.tmp\" && mv -f -- \"$f.tmp\" \"$f\" || exit 26; "
+                + "{ sed '/^owner=/d; /^ownerstart=/d' \"$pf\"; echo \"pid=$pid\"; echo \"start=$start\"; } > \"$f.tmp\""
+                + " && mv -f -- \"$f.tmp\" \"$f\" && rm -f -- \"$pf\" || exit 26; "
                 + "flock -u 9; exec 9>&-; "
                 + "sleep " + seconds(startupCheck) + "; "
-                + "state=$(sed 's/^.*) //' /proc/\"$pid\"/stat 2>/dev/null | cut -d' ' -f1); "
-                + "if [ -z \"$state\" ] || [ \"$state\" = Z ]; then wait \"$pid\"; code=$?; rm -f -- \"$f\"; "
+                + "state=$(pstate \"$pid\"); "
+                + "if [ -z \"$state\" ] || [ \"$state\" = Z ]; then wait \"$pid\"; code=$?; rm -f -- \"$f\" \"$pidf\"; "
                 + "echo \"exited with code $code within the startup check; see its log $log\" >&2; exit 24; fi; "
+                + "rm -f -- \"$pidf\"; "
                 + "echo \"pid=$pid start=$start port=$port\"";
         ExecResult r;
         synchronized (portLock) {
             nextPort = nextPort >= portMax ? portMin : nextPort + 1;
         }
         try {
-            r = pool.run(host, script, null, timeout.plus(startupCheck));
+            r = pool.run(host, script, record.toString().getBytes(StandardCharsets.UTF_8), timeout.plus(startupCheck));
         } catch (SshException e) {
             throw new LaunchException("target " + id + " on " + host + ": " + e.getMessage()
                     + " (the launch may have happened: retire " + id + " to be sure)", e);
         }
+        logSettled(r);
         if (!r.ok()) {
             throw new LaunchException("target " + id + " (version " + request.version() + ") on " + host + ": "
                     + launchFailure(r.exitCode()) + ": " + Arguments.printable(r.stderr().strip()));
@@ -210,9 +242,6 @@ public final class SshProcessLauncher implements TargetLauncher, dev.zdd.api.Tar
                 pid, bindAddress, port, command.get(0), log);
         return new Target(id, request.version(), new Endpoint(bindAddress, Integer.parseInt(port)), attributes);
     }
-
-    /** Defines {@code st PID}: the process's start time (clock ticks since boot), or nothing when it is gone. */
-    private static final String STARTTIME = "st() { sed 's/^.*) //' /proc/\"$1\"/stat 2>/dev/null | cut -d' ' -f20; }; ";
 
     private static List<String> replacePort(List<String> args, String port) {
         List<String> out = new ArrayList<>();
@@ -244,7 +273,8 @@ public final class SshProcessLauncher implements TargetLauncher, dev.zdd.api.Tar
             case 24 -> "the process exited within the startup check";
             case 25 -> "the launcher's lock on the host stayed busy";
             case 26 -> "cannot write the marker file";
-            default -> "the launch command failed (exit " + code + ")";
+            default -> "the launch command failed (exit " + code + "; the process may have started: a later discover"
+                    + " or retire of this id settles its pending marker)";
         };
     }
 
@@ -267,7 +297,7 @@ public final class SshProcessLauncher implements TargetLauncher, dev.zdd.api.Tar
         RemotePath marker = service == null ? null : stateDirectory.resolve(service).resolve(target.id() + ".target");
         long graceTicks = Math.max(0, grace.toMillis() / 50);
         long killTicks = Math.max(1, killWait.toMillis() / 50);
-        String script = "set -u; " + STARTTIME
+        String script = "set -u; " + LaunchScripts.STARTTIME
                 + "f=" + (marker == null ? "''" : Shell.quote(marker.value())) + "; "
                 + "ap=" + Shell.quote(pid == null ? "" : pid) + "; as=" + Shell.quote(start == null ? "" : start) + "; "
                 + "if [ -n \"$f\" ] && [ -f \"$f\" ]; then pid=$(sed -n 's/^pid=//p' \"$f\"); start=$(sed -n 's/^start=//p' \"$f\"); "
@@ -276,14 +306,16 @@ public final class SshProcessLauncher implements TargetLauncher, dev.zdd.api.Tar
                 + "elif [ -n \"$ap\" ] && [ -n \"$as\" ]; then pid=$ap; start=$as; "
                 + "else echo 'no marker file and no pid attributes' >&2; exit " + UNKNOWN + "; fi; "
                 + "alive() { [ \"$(st \"$pid\")\" = \"$start\" ] && [ \"$(sed 's/^.*) //' /proc/\"$pid\"/stat 2>/dev/null | cut -d' ' -f1)\" != Z ]; }; "
-                + "if ! alive; then kill -KILL -- -\"$pid\" 2>/dev/null; rm -f -- \"$f\"; echo gone; exit 0; fi; "
-                + "kill -TERM -- -\"$pid\" 2>/dev/null || kill -TERM \"$pid\"; "
+                // the group, unless the pid now names another process (a group id is never reused while its group lives)
+                + "grp() { gs=$(st \"$pid\"); { [ -z \"$gs\" ] || [ \"$gs\" = \"$start\" ]; } && kill -s \"$1\" -- -\"$pid\" 2>/dev/null; }; "
+                + "if ! alive; then grp KILL; rm -f -- \"$f\"; echo gone; exit 0; fi; "
+                + "grp TERM || kill -TERM \"$pid\"; "
                 + "n=0; while alive && [ $n -lt " + graceTicks + " ]; do sleep 0.05; n=$((n+1)); done; "
-                + "if alive; then kill -KILL -- -\"$pid\" 2>/dev/null || kill -KILL \"$pid\"; n=0; "
+                + "if alive; then grp KILL || kill -KILL \"$pid\"; n=0; "
                 + "while alive && [ $n -lt " + killTicks + " ]; do sleep 0.05; n=$((n+1)); done; "
                 + "if alive; then echo \"pid $pid is still alive after SIGKILL\" >&2; exit " + STILL_ALIVE + "; fi; "
                 + "rm -f -- \"$f\"; echo killed; exit 0; fi; "
-                + "kill -KILL -- -\"$pid\" 2>/dev/null; rm -f -- \"$f\"; echo stopped";
+                + "grp KILL; rm -f -- \"$f\"; echo stopped";
         ExecResult r;
         try {
             r = pool.run(host, script, null, timeout.plus(grace).plus(killWait));
@@ -305,13 +337,19 @@ public final class SshProcessLauncher implements TargetLauncher, dev.zdd.api.Tar
 
     /** The service whose marker directory holds the target, or null. */
     private String findService(Target target) {
-        String script = "for f in " + Shell.quote(stateDirectory.value()) + "/*/" + Shell.quote(target.id() + ".target")
+        String script = LaunchScripts.settleAll(stateDirectory, "\"$s\"/*/" + Shell.quote(target.id() + ".pending"))
+                + "for f in " + Shell.quote(stateDirectory.value()) + "/*/" + Shell.quote(target.id() + ".target")
                 + "; do [ -f \"$f\" ] && sed -n 's/^service=//p' \"$f\" && break; done; true";
         ExecResult r;
         try {
             r = pool.run(host, script, null, timeout);
         } catch (SshException e) {
             throw new LaunchException("retire " + target.id() + " on " + host + ": " + e.getMessage(), e);
+        }
+        logSettled(r);
+        if (!r.ok()) {
+            throw new LaunchException("retire " + target.id() + " on " + host + ": cannot read the launcher state (exit "
+                    + r.exitCode() + "): " + Arguments.printable(r.stderr().strip()));
         }
         String s = r.stdout().strip();
         if (s.isEmpty()) {
@@ -344,13 +382,19 @@ public final class SshProcessLauncher implements TargetLauncher, dev.zdd.api.Tar
      */
     public List<RemoteInstance> inventory(String service) {
         RemotePath dir = stateDirectory.resolve(Arguments.notNull("service", service));
-        String script = STARTTIME + "for f in " + Shell.quote(dir.value()) + "/*.target; do [ -f \"$f\" ] || continue; "
+        String script = LaunchScripts.settleAll(stateDirectory, Shell.quote(dir.value()) + "/*.pending")
+                + "for f in " + Shell.quote(dir.value()) + "/*.target; do [ -f \"$f\" ] || continue; "
                 + "cat -- \"$f\"; p=$(sed -n 's/^pid=//p' \"$f\"); echo \"now=$(st \"$p\")\"; echo '--'; done";
         ExecResult r;
         try {
             r = pool.run(host, script, null, timeout);
         } catch (SshException e) {
             throw new LaunchException("inventory of " + service + " on " + host + ": " + e.getMessage(), e);
+        }
+        logSettled(r);
+        if (!r.ok()) {
+            throw new LaunchException("inventory of " + service + " on " + host + " failed (exit " + r.exitCode() + "): "
+                    + Arguments.printable(r.stderr().strip()));
         }
         List<RemoteInstance> out = new ArrayList<>();
         for (String block : r.stdout().split("--\n")) {
@@ -379,6 +423,25 @@ public final class SshProcessLauncher implements TargetLauncher, dev.zdd.api.Tar
         return out;
     }
 
+    /** Logs what settling pending launches did on the host (its lines on standard error). */
+    private void logSettled(ExecResult r) {
+        for (String line : r.stderr().split("\n")) {
+            if (line.startsWith("zdd-settle: ")) {
+                LOG.info("{}: {}", host, Arguments.printable(line.substring(12)));
+            }
+        }
+    }
+
+    /**
+     * {@code true}: every launch is recorded on the host (as a pending marker) before its process starts, so
+     * {@link #discover} lists every instance whose launch got as far as starting a process, whenever the deployer or
+     * the launch's remote shell died.
+     */
+    @Override
+    public boolean recordsBeforeStarting() {
+        return true;
+    }
+
     private static Map<String, String> parse(String text) {
         Map<String, String> kv = new LinkedHashMap<>();
         for (String line : text.split("\n")) {
@@ -400,6 +463,14 @@ public final class SshProcessLauncher implements TargetLauncher, dev.zdd.api.Tar
         return "SshProcessLauncher[" + host + ", " + command.get(0) + ", ports " + portMin + "-" + portMax + "]";
     }
 
+    /** Points of a launch at which a test can make the remote launch shell kill itself (see {@code Builder.stopAt}). */
+    enum Stage {
+        /** The pending marker is written; nothing is started yet. */
+        PENDING_WRITTEN,
+        /** The process is started; its marker is not written yet (the spawn-to-record gap). */
+        STARTED
+    }
+
     /** Builds an {@link SshProcessLauncher}. Not thread-safe. */
     public static final class Builder {
         private final SshClientPool pool;
@@ -414,6 +485,7 @@ public final class SshProcessLauncher implements TargetLauncher, dev.zdd.api.Tar
         private Duration startupCheck = DEFAULT_STARTUP_CHECK;
         private Duration killWait = DEFAULT_KILL_WAIT;
         private Duration timeout = DEFAULT_TIMEOUT;
+        private Stage stopAt;
 
         private Builder(SshClientPool pool, SshHost host) {
             this.pool = Arguments.notNull("pool", pool);
@@ -489,6 +561,12 @@ public final class SshProcessLauncher implements TargetLauncher, dev.zdd.api.Tar
         /** Bound on one remote command besides grace and startup check. Default {@link #DEFAULT_TIMEOUT}; positive. */
         public Builder timeout(Duration value) {
             timeout = Arguments.positive("timeout", value);
+            return this;
+        }
+
+        /** Tests only: the remote launch shell kills itself (SIGKILL) right after {@code stage}. */
+        Builder stopAt(Stage stage) {
+            stopAt = stage;
             return this;
         }
 
