@@ -280,6 +280,64 @@ class EngineAnalysisTest {
         assertEquals(Set.of("v1"), router.current().servingVersions());
     }
 
+    @Test
+    void abTestRegisteredOnceRollsBackFromItsOwnVerdictOnceTheCountIsReachedWhenTheControlIsFaster() {
+        AbTest ab = AbTest.builder("checkout-ab").splitBy(RequestKey.attribute("user"))
+                .source(InProcessRouterMetricSource.of(router))
+                .decideBy(Comparison.increaseIsBad(StandardMetrics.LATENCY_P50)).minPoints(4)
+                .interval(Duration.ofSeconds(30)).requests(1500, Duration.ofHours(1)).build();
+        Deployment d = engine().check(ab.name(), ab.check()).build()
+                .start(DeploymentSpec.builder("shop", "v2").instances(1).build(), ab);
+        traffic(d, 40, false, 60);
+        DeploymentResult r = finish(d);
+
+        assertEquals(DeploymentStatus.ROLLED_BACK, r.status(), r.reason());
+        assertTrue(r.reason().contains("winner CONTROL"), r.reason());
+        assertEquals(Set.of("v1"), router.current().servingVersions());
+        assertEquals(AbReport.Winner.CONTROL, AbReport.winnerOf(decidingVerdict()).orElseThrow());
+        long verdicts = events.stream().filter(e -> e instanceof DeploymentEvent.CheckVerdict).count();
+        // the opening check and 4 collections (4 values each, 1500 requests each after ~75 s) of the 120 planned
+        assertEquals(5, verdicts, "the engine acted on the deciding verdict at once: " + verdicts);
+        seenDuringSplit.forEach((user, versions) -> assertEquals(1, versions.size(), user + " saw " + versions));
+    }
+
+    @Test
+    void theEngineAsksARegisteredCheckForItsPerRunCheckOncePerDeployment() {
+        List<String> runs = Collections.synchronizedList(new ArrayList<>());
+        List<String> calls = Collections.synchronizedList(new ArrayList<>());
+        dev.zdd.api.DeploymentCheck registered = new dev.zdd.api.DeploymentCheck() {
+            @Override
+            public CheckResult check(dev.zdd.api.DeploymentContext c) {
+                throw new AssertionError("the engine runs the per-run check");
+            }
+
+            @Override
+            public dev.zdd.api.DeploymentCheck forDeployment(String id) {
+                runs.add(id);
+                int[] n = {0};
+                return c -> {
+                    calls.add(c.deploymentId() + "#" + ++n[0]);
+                    return CheckResult.pass("call " + n[0]);
+                };
+            }
+        };
+        Engine engine = engine().check("per-run", registered).build();
+        dev.zdd.api.Plan plan = new dev.zdd.api.Plan("checks", List.of(new dev.zdd.api.Step.Check("per-run"),
+                new dev.zdd.api.Step.Pause(Duration.ofSeconds(1)), new dev.zdd.api.Step.Check("per-run"),
+                new dev.zdd.api.Step.Verify(List.of(), Duration.ofSeconds(3), List.of("per-run"), Duration.ofSeconds(1))));
+        Deployment first = engine.start(DeploymentSpec.builder("shop", "v1").build(), plan);
+        assertEquals(DeploymentStatus.SUCCEEDED, finish(first).status(), first.result().orElseThrow().reason());
+        Deployment second = engine.start(DeploymentSpec.builder("shop", "v1").build(), plan);
+        assertEquals(DeploymentStatus.SUCCEEDED, finish(second).status(), second.result().orElseThrow().reason());
+
+        assertEquals(List.of(first.id(), second.id()), runs, "one per-run check per deployment");
+        assertEquals(first.id() + "#1", calls.get(0));
+        assertEquals(first.id() + "#2", calls.get(1));
+        assertTrue(calls.contains(first.id() + "#3") && calls.contains(second.id() + "#3"), calls.toString());
+        assertEquals(second.id() + "#1", calls.stream().filter(c -> c.startsWith(second.id() + "#")).findFirst().orElseThrow(),
+                "the second run counts from 1: " + calls);
+    }
+
     /** The A/B test's deciding verdict, from the engine's check-verdict events; null before. */
     CheckResult decidingVerdictOrNull() {
         synchronized (events) {
