@@ -29,7 +29,23 @@ import java.util.Map;
  */
 public record AbReport(String test, String deploymentId, String metric, Arm treatment, Arm control, double pValue,
                        Winner winner, String reason, Duration duration) {
+    /** Measurement of the deciding check's verdict naming the winner: 1 treatment, -1 control, 0 none. */
+    public static final String WINNER = "winner";
+
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /**
+     * The winner named by an A/B test's deciding {@link dev.zdd.api.CheckResult} (as seen in a check-verdict event or a
+     * recorded timeline); empty for its opening and collecting verdicts. The detail of that verdict holds the report's
+     * text ({@link #toText()}).
+     */
+    public static java.util.Optional<Winner> winnerOf(dev.zdd.api.CheckResult result) {
+        Double w = result == null ? null : result.measurements().get(WINNER);
+        if (w == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(w > 0 ? Winner.TREATMENT : w < 0 ? Winner.CONTROL : Winner.NONE);
+    }
 
     /** Who won. Thread-safe (an enum). */
     public enum Winner {

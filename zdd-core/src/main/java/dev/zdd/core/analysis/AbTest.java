@@ -1,36 +1,20 @@
 package dev.zdd.core.analysis;
 
-import dev.zdd.core.analysis.internal.MannWhitney;
 import dev.zdd.api.Arguments;
-import dev.zdd.api.Cancellable;
-import dev.zdd.api.CheckResult;
-import dev.zdd.api.Clock;
-import dev.zdd.api.Deployment;
 import dev.zdd.api.DeploymentCheck;
-import dev.zdd.api.DeploymentContext;
-import dev.zdd.api.DeploymentEvent;
-import dev.zdd.api.DeploymentListener;
 import dev.zdd.api.DeploymentSpec;
 import dev.zdd.api.Plan;
 import dev.zdd.api.PlanContext;
 import dev.zdd.api.RequestKey;
-import dev.zdd.api.Route;
 import dev.zdd.api.Routing;
-import dev.zdd.api.Scheduler;
 import dev.zdd.api.Step;
 import dev.zdd.api.Stickiness;
 import dev.zdd.api.Strategy;
 import dev.zdd.api.Target;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
 /**
@@ -40,26 +24,35 @@ import java.util.regex.Pattern;
  * a deciding metric and promotes the winner: automatically, or when a person passes a {@link Step.Gate} after reading
  * the {@link AbReport}.
  *
- * <p>It is three things at once, registered together: a {@link Strategy} that plans the test, a
- * {@link DeploymentCheck} (register under {@link #name()}) that opens, collects and decides, and, for the
- * request-count mode, a {@link DeploymentListener} plus {@link #watch(Deployment, Scheduler)} that ends the collecting
- * gate when enough requests were served.
+ * <p>Two parts, one registration: this class is the {@link Strategy}, a pure planner that returns plain-data steps, and
+ * {@link #check()} is the {@link DeploymentCheck} those steps run; register it once under {@link #name()}:
+ * <pre>{@code
+ * Engine engine = Engine.builder()...check(ab.name(), ab.check()).build();
+ * engine.start(spec, ab);
+ * }</pre>
+ * The engine runs every step, so it owns every side effect: it asks the check for a per-deployment collector
+ * ({@link DeploymentCheck#forDeployment(String)}) that keeps the values of that run only, and the deciding check's
+ * verdict makes it promote (PASS) or roll back (FAIL, INCONCLUSIVE).
  *
  * <p>Plan: {@code [launch] await healthy, shift traffic (treatment share, sticky on the key), Check (opens),
- * [Pause(interval), Check] x windows} (duration mode) or {@code Gate(name-collect, maxDuration), Check} (count mode),
- * then in manual mode {@code Gate(name-decision)}, then {@code shift traffic (treatment 100%, control draining), drain,
- * retire control}. The deciding Check answers, automatic mode: PASS when the treatment wins, FAIL when the control wins,
- * INCONCLUSIVE when there is no significant difference or not enough data (both roll back: the control keeps serving);
- * manual mode: PASS with the report (INCONCLUSIVE when there was no traffic at all), the gate decides.
+ * [Pause(interval), Check] x windows}, where windows is the duration in intervals (duration mode) or the most
+ * intervals that fit in {@code maxDuration} (request-count mode), then in manual mode {@code Gate(name-decision)},
+ * then {@code shift traffic (treatment 100%, control draining), drain, retire control}. Each Check collects one value
+ * per target of the deciding metric; the deciding one (the last, or in request-count mode the first at which each
+ * version served the count and has the minimum values; later ones repeat its verdict) answers, automatic mode: PASS when the treatment wins, FAIL
+ * when the control wins, INCONCLUSIVE when there is no significant difference or not enough data (both roll back: the
+ * control keeps serving); manual mode: PASS with the report (INCONCLUSIVE when there was no traffic at all), the gate
+ * decides. Request-count mode that never reaches the count within {@code maxDuration} is INCONCLUSIVE.
  *
  * <p>Deciding: the deciding metric's per-interval values of each version (one per target per interval) are compared
- * with a two-sided {@link MannWhitney} test; the treatment wins when {@code p < alpha} and its median is better beyond
- * the {@link Comparison}'s tolerance, the control when it is worse beyond it (for {@link Comparison.Direction#EITHER},
- * any significant difference keeps the control).
+ * with a two-sided Mann-Whitney U test; the treatment wins when {@code p < alpha} and its median is better beyond the
+ * {@link Comparison}'s tolerance, the control when it is worse beyond it (for {@link Comparison.Direction#EITHER},
+ * any significant difference keeps the control). The {@link AbReport} is in the deciding check's verdict: its text in
+ * the detail, its figures in the measurements ({@link AbReport#winnerOf(dev.zdd.api.CheckResult)}).
  *
- * <p>Immutable configuration; thread-safe; keeps per-deployment state (the 64 most recent).
+ * <p>Immutable; thread-safe.
  */
-public final class AbTest implements Strategy, DeploymentCheck, DeploymentListener {
+public final class AbTest implements Strategy {
     /** Default share of the treatment: 50% (5000 basis points). */
     public static final int DEFAULT_TREATMENT_SHARE = 5000;
     /** Default interval between collections: 1 minute. */
@@ -75,55 +68,43 @@ public final class AbTest implements Strategy, DeploymentCheck, DeploymentListen
     /** Default stop grace of retired control targets: 30 s. */
     public static final Duration DEFAULT_RETIRE_GRACE = Duration.ofSeconds(30);
 
-    private static final Logger LOG = LoggerFactory.getLogger(AbTest.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,49}");
 
     /** How the winner is promoted. Thread-safe (an enum). */
     public enum Decision {
-        /** The deciding check promotes the treatment or rolls back by itself. */
+        /** The deciding check's verdict promotes the treatment or rolls back. */
         AUTOMATIC,
-        /** The check reports; a person passes the decision gate ({@link Deployment#promote()}) or aborts. */
+        /** The check reports; a person passes the decision gate ({@code Deployment.promote()}) or aborts. */
         MANUAL
     }
 
-    private final String name;
-    private final RequestKey key;
-    private final int treatmentShare;
-    private final Duration interval;
-    private final int windows;
-    private final long requestsPerVersion;
-    private final Duration maxDuration;
-    private final MetricSource source;
-    private final Comparison decideBy;
-    private final List<String> reportMetrics;
-    private final double alpha;
-    private final int minPoints;
-    private final Decision decision;
-    private final Duration gateTimeout;
-    private final Duration drainTimeout;
-    private final Duration retireGrace;
-    private final Map<String, Run> runs = new LinkedHashMap<>();
-
-    /** Per-deployment state; guarded by itself. */
-    private static final class Run {
-        DeploymentContext context;
-        long openedNanos;
-        int calls;
-        final List<Double> treatment = new ArrayList<>();
-        final List<Double> control = new ArrayList<>();
-        AbReport report;
-        volatile boolean collectGateActive;
-        volatile int collectGateIndex = -1;
-    }
+    final String name;
+    final RequestKey key;
+    final int treatmentShare;
+    final Duration interval;
+    /** Collection windows after the opening check. */
+    final int windows;
+    /** Requests each version must serve in request-count mode; 0 in duration mode. */
+    final long requestsPerVersion;
+    final MetricSource source;
+    final Comparison decideBy;
+    final List<String> reportMetrics;
+    final double alpha;
+    final int minPoints;
+    final Decision decision;
+    final Duration gateTimeout;
+    final Duration drainTimeout;
+    final Duration retireGrace;
+    private final DeploymentCheck check;
 
     private AbTest(Builder b) {
         this.name = b.name;
         this.key = b.key;
         this.treatmentShare = b.treatmentShare;
         this.interval = b.interval;
-        this.windows = b.duration == null ? 0 : (int) Math.max(1, ceilDiv(b.duration.toNanos(), b.interval.toNanos()));
-        this.requestsPerVersion = b.requestsPerVersion;
-        this.maxDuration = b.maxDuration;
+        Duration span = b.duration != null ? b.duration : b.maxDuration;
+        this.windows = (int) Math.max(1, ceilDiv(span.toNanos(), b.interval.toNanos()));
+        this.requestsPerVersion = b.duration != null ? 0 : b.requestsPerVersion;
         this.source = b.source;
         this.decideBy = b.decideBy;
         this.reportMetrics = List.copyOf(b.reportMetrics);
@@ -133,6 +114,7 @@ public final class AbTest implements Strategy, DeploymentCheck, DeploymentListen
         this.gateTimeout = b.gateTimeout;
         this.drainTimeout = b.drainTimeout;
         this.retireGrace = b.retireGrace;
+        this.check = new AbCheck(this);
     }
 
     /** A builder for a test registered as {@code name} (letters, digits, '.', '_' or '-', at most 50). */
@@ -140,33 +122,22 @@ public final class AbTest implements Strategy, DeploymentCheck, DeploymentListen
         return new Builder(name);
     }
 
-    /** The name to register the check under. */
+    /** The name to register {@link #check()} under. */
     public String name() {
         return name;
     }
 
-    /** Name of the gate that collects in request-count mode. */
-    public String collectGateName() {
-        return name + "-collect";
+    /**
+     * The check this test's plan runs: register it once, {@code Engine.builder().check(test.name(), test.check())}.
+     * Immutable; the engine gets a fresh collector from it for each deployment run.
+     */
+    public DeploymentCheck check() {
+        return check;
     }
 
     /** Name of the gate where a person decides in manual mode. */
     public String decisionGateName() {
         return name + "-decision";
-    }
-
-    /** The report of a deployment, once decided. */
-    public Optional<AbReport> report(String deploymentId) {
-        Run run;
-        synchronized (runs) {
-            run = runs.get(deploymentId);
-        }
-        if (run == null) {
-            return Optional.empty();
-        }
-        synchronized (run) {
-            return Optional.ofNullable(run.report);
-        }
     }
 
     // ------------------------------------------------------------------------------------------------ Strategy
@@ -212,13 +183,8 @@ public final class AbTest implements Strategy, DeploymentCheck, DeploymentListen
         String pct = pct(treatmentShare);
         steps.add(new Step.ShiftTraffic("a/b " + spec.version() + " " + pct, split, Stickiness.on(key), List.of()));
         steps.add(new Step.Check(name));
-        if (windows > 0) {
-            for (int i = 0; i < windows; i++) {
-                steps.add(new Step.Pause(interval));
-                steps.add(new Step.Check(name));
-            }
-        } else {
-            steps.add(new Step.Gate(collectGateName(), maxDuration));
+        for (int i = 0; i < windows; i++) {
+            steps.add(new Step.Pause(interval));
             steps.add(new Step.Check(name));
         }
         if (decision == Decision.MANUAL) {
@@ -244,296 +210,7 @@ public final class AbTest implements Strategy, DeploymentCheck, DeploymentListen
         }
     }
 
-    // ------------------------------------------------------------------------------------------------ Check
-
-    @Override
-    public CheckResult check(DeploymentContext ctx) throws Exception {
-        Run run = run(ctx.deploymentId());
-        synchronized (run) {
-            run.context = ctx;
-            run.calls++;
-            long now = ctx.clock().nanoTime();
-            if (run.calls == 1) {
-                run.openedNanos = now;
-                Map<String, Double> m = new LinkedHashMap<>();
-                for (String metric : allMetrics()) {
-                    m.put(metric + ".treatment", read(metric, ctx.newTargets(), interval, ctx.clock()).value());
-                    m.put(metric + ".control", read(metric, ctx.oldTargets(), interval, ctx.clock()).value());
-                }
-                String d = name + ": a/b test started: treatment " + ids(ctx.newTargets()) + ", control " + ids(ctx.oldTargets());
-                LOG.info("{}", d);
-                return new CheckResult(CheckResult.Verdict.PASS, d, m);
-            }
-            boolean last = windows == 0 || run.calls - 1 >= windows;
-            if (windows > 0) {
-                collect(run, ctx);
-            }
-            if (!last && run.report == null) {
-                String d = name + ": collecting " + (run.calls - 1) + "/" + windows + ": " + run.treatment.size() + " treatment and "
-                        + run.control.size() + " control values of " + decideBy.metric();
-                LOG.info("{}", d);
-                Map<String, Double> m = new LinkedHashMap<>();
-                m.put("treatment.points", (double) run.treatment.size());
-                m.put("control.points", (double) run.control.size());
-                return new CheckResult(CheckResult.Verdict.PASS, d, m);
-            }
-            if (run.report == null) {
-                run.report = decide(run, ctx, now);
-            }
-            return verdict(run.report);
-        }
-    }
-
-    private void collect(Run run, DeploymentContext ctx) throws Exception {
-        MetricSample t = read(decideBy.metric(), ctx.newTargets(), interval, ctx.clock());
-        MetricSample c = read(decideBy.metric(), ctx.oldTargets(), interval, ctx.clock());
-        if (t.hasData()) {
-            run.treatment.addAll(t.values().isEmpty() ? List.of(t.value()) : t.values());
-        }
-        if (c.hasData()) {
-            run.control.addAll(c.values().isEmpty() ? List.of(c.value()) : c.values());
-        }
-    }
-
-    private AbReport decide(Run run, DeploymentContext ctx, long now) throws Exception {
-        Duration elapsed = Duration.ofNanos(Math.max(1, now - run.openedNanos));
-        AbReport.Arm treatment = arm(ctx.version(), ctx.newTargets(), run.treatment, elapsed, ctx.clock());
-        String controlVersion = ctx.oldTargets().isEmpty() ? "?" : ctx.oldTargets().get(0).version();
-        AbReport.Arm control = arm(controlVersion, ctx.oldTargets(), run.control, elapsed, ctx.clock());
-        double p = Double.NaN;
-        AbReport.Winner winner = AbReport.Winner.NONE;
-        String reason;
-        if (run.treatment.size() < minPoints || run.control.size() < minPoints) {
-            reason = "not enough data: " + run.treatment.size() + " treatment and " + run.control.size() + " control values of "
-                    + decideBy.metric() + ", " + minPoints + " needed each";
-        } else {
-            p = MannWhitney.test(toArray(run.treatment), toArray(run.control), MannWhitney.Alternative.TWO_SIDED).pValue();
-            boolean worse = decideBy.beyondTolerance(treatment.median(), control.median());
-            boolean better = !worse && decideBy.bad() != Comparison.Direction.EITHER
-                    && new Comparison(decideBy.metric(), opposite(decideBy.bad()), decideBy.relativeTolerance(),
-                    decideBy.absoluteTolerance(), false).beyondTolerance(treatment.median(), control.median());
-            String medians = decideBy.metric() + " median " + fmt(treatment.median()) + " (" + treatment.version() + ") vs "
-                    + fmt(control.median()) + " (" + control.version() + "), p=" + fmt(p);
-            if (p < alpha && worse) {
-                winner = AbReport.Winner.CONTROL;
-                reason = control.version() + " is better: " + medians;
-            } else if (p < alpha && better) {
-                winner = AbReport.Winner.TREATMENT;
-                reason = treatment.version() + " is better: " + medians;
-            } else {
-                reason = "no significant difference beyond the tolerance: " + medians;
-            }
-        }
-        AbReport r = new AbReport(name, ctx.deploymentId(), decideBy.metric(), treatment, control, p, winner, reason, elapsed);
-        LOG.info("a/b test {} of {} decided:\n{}", name, ctx.deploymentId(), r.toText());
-        return r;
-    }
-
-    private CheckResult verdict(AbReport r) {
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put("treatment.requests", (double) r.treatment().requests());
-        m.put("control.requests", (double) r.control().requests());
-        m.put(r.metric() + ".treatment.median", r.treatment().median());
-        m.put(r.metric() + ".control.median", r.control().median());
-        m.put(r.metric() + ".pValue", r.pValue());
-        r.treatment().metrics().forEach((k, v) -> m.put(k + ".treatment", v));
-        r.control().metrics().forEach((k, v) -> m.put(k + ".control", v));
-        m.put("winner", r.winner() == AbReport.Winner.TREATMENT ? 1.0 : r.winner() == AbReport.Winner.CONTROL ? -1.0 : 0.0);
-        String detail = name + ": winner " + r.winner() + " - " + r.reason();
-        CheckResult.Verdict v;
-        if (r.treatment().requests() == 0 && r.control().requests() == 0) {
-            v = CheckResult.Verdict.INCONCLUSIVE;
-            detail += " (no traffic at all)";
-        } else if (decision == Decision.MANUAL) {
-            v = CheckResult.Verdict.PASS;
-            detail += "; waiting for a person at gate '" + decisionGateName() + "'";
-        } else {
-            v = switch (r.winner()) {
-                case TREATMENT -> CheckResult.Verdict.PASS;
-                case CONTROL -> CheckResult.Verdict.FAIL;
-                default -> CheckResult.Verdict.INCONCLUSIVE;
-            };
-        }
-        return new CheckResult(v, detail, m);
-    }
-
-    private AbReport.Arm arm(String version, List<Target> targets, List<Double> points, Duration elapsed, Clock clock) throws Exception {
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        long requests = 0;
-        for (String metric : reportMetrics) {
-            MetricSample s = read(metric, targets, elapsed, clock);
-            metrics.put(metric, s.value());
-            requests = Math.max(requests, s.requests());
-        }
-        MetricSample d = read(decideBy.metric(), targets, elapsed, clock);
-        requests = Math.max(requests, d.requests());
-        if (!metrics.containsKey(decideBy.metric())) {
-            metrics.put(decideBy.metric(), d.value());
-        }
-        return new AbReport.Arm(version, requests, points.size(), points.isEmpty() ? Double.NaN : ComparisonAnalysis.median(points), metrics);
-    }
-
-    // ------------------------------------------------------------------------------------------------ count mode
-
-    @Override
-    public void onEvent(DeploymentEvent e) {
-        if (windows > 0 || e == null) {
-            return;
-        }
-        String gate = "manual gate '" + collectGateName() + "'";
-        Run run = run(e.deploymentId());
-        switch (e.kind()) {
-            case STEP_STARTED -> {
-                DeploymentEvent.StepStarted s = (DeploymentEvent.StepStarted) e;
-                if (s.step().startsWith(gate)) {
-                    run.collectGateIndex = s.index();
-                    run.collectGateActive = true;
-                }
-            }
-            case RESUMED -> {
-                if (((DeploymentEvent.Resumed) e).index() == run.collectGateIndex && run.collectGateIndex >= 0) {
-                    run.collectGateActive = true;
-                }
-            }
-            case STEP_ENDED -> {
-                if (((DeploymentEvent.StepEnded) e).index() == run.collectGateIndex) {
-                    run.collectGateActive = false;
-                }
-            }
-            case PAUSED -> {
-                if (((DeploymentEvent.Paused) e).index() == run.collectGateIndex) {
-                    run.collectGateActive = false;
-                }
-            }
-            default -> {
-            }
-        }
-    }
-
-    /**
-     * Request-count mode: every interval, collects the deciding metric of both versions and, once each served the
-     * configured number of requests while the collecting gate is open, promotes the deployment past that gate (once).
-     * Register this test as a listener of the engine too. Stops by itself when the deployment ends.
-     *
-     * @return a handle that stops watching
-     */
-    public Cancellable watch(Deployment deployment, Scheduler scheduler) {
-        if (windows > 0) {
-            throw new IllegalStateException("a/b test '" + name + "' runs for a duration; watch() is for requests(...) mode");
-        }
-        if (deployment == null || scheduler == null) {
-            throw new IllegalArgumentException("deployment and scheduler must not be null");
-        }
-        AtomicBoolean stopped = new AtomicBoolean();
-        Cancellable[] next = new Cancellable[1];
-        Runnable[] poll = new Runnable[1];
-        poll[0] = () -> {
-            if (stopped.get() || deployment.status().isTerminal()) {
-                return;
-            }
-            try {
-                if (pollOnce(deployment, scheduler.clock())) {
-                    stopped.set(true);
-                    return;
-                }
-            } catch (Exception ex) {
-                LOG.warn("a/b test {}: reading metrics of {} failed: {}", name, deployment.id(), ex.getMessage());
-            }
-            synchronized (next) {
-                if (!stopped.get()) {
-                    next[0] = scheduler.schedule(interval, poll[0]);
-                }
-            }
-        };
-        synchronized (next) {
-            next[0] = scheduler.schedule(interval, poll[0]);
-        }
-        return () -> {
-            stopped.set(true);
-            synchronized (next) {
-                return next[0] == null || next[0].cancel();
-            }
-        };
-    }
-
-    private boolean pollOnce(Deployment deployment, Clock clock) throws Exception {
-        Run run;
-        synchronized (runs) {
-            run = runs.get(deployment.id());
-        }
-        if (run == null) {
-            return false;
-        }
-        synchronized (run) {
-            if (run.context == null || run.report != null) {
-                return run.report != null;
-            }
-            collect(run, run.context);
-            Duration since = Duration.ofNanos(Math.max(1, clock.nanoTime() - run.openedNanos));
-            long t = read(decideBy.metric(), run.context.newTargets(), since, clock).requests();
-            long c = read(decideBy.metric(), run.context.oldTargets(), since, clock).requests();
-            if (t >= requestsPerVersion && c >= requestsPerVersion && run.collectGateActive) {
-                LOG.info("a/b test {} of {}: {} and {} requests served, ending the collection", name, deployment.id(), t, c);
-                deployment.promote();
-                return true;
-            }
-            return false;
-        }
-    }
-
     // ------------------------------------------------------------------------------------------------ helpers
-
-    private Run run(String deploymentId) {
-        synchronized (runs) {
-            Run r = runs.get(deploymentId);
-            if (r == null) {
-                r = new Run();
-                runs.put(deploymentId, r);
-                if (runs.size() > 64) {
-                    runs.remove(runs.keySet().iterator().next());
-                }
-            }
-            return r;
-        }
-    }
-
-    private List<String> allMetrics() {
-        List<String> all = new ArrayList<>(reportMetrics);
-        if (!all.contains(decideBy.metric())) {
-            all.add(decideBy.metric());
-        }
-        return all;
-    }
-
-    private MetricSample read(String metric, List<Target> targets, Duration window, Clock clock) throws Exception {
-        MetricSample s = source.read(new MetricQuery(metric, targets, window, clock));
-        if (s == null) {
-            throw new IllegalStateException("source returned no sample for " + metric);
-        }
-        return s;
-    }
-
-    private static Comparison.Direction opposite(Comparison.Direction d) {
-        return d == Comparison.Direction.INCREASE ? Comparison.Direction.DECREASE : Comparison.Direction.INCREASE;
-    }
-
-    private static double[] toArray(List<Double> v) {
-        double[] a = new double[v.size()];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = v.get(i);
-        }
-        return a;
-    }
-
-    private static String ids(List<Target> ts) {
-        List<String> ids = new ArrayList<>();
-        ts.forEach(t -> ids.add(t.id()));
-        return ids.toString();
-    }
-
-    private static String fmt(double v) {
-        return AbstractAnalysis.fmt(v);
-    }
 
     private static String pct(int bp) {
         return bp % 100 == 0 ? bp / 100 + "%" : String.format(java.util.Locale.ROOT, "%.2f%%", bp / 100.0);
@@ -601,8 +278,8 @@ public final class AbTest implements Strategy, DeploymentCheck, DeploymentListen
         }
 
         /**
-         * Run until each version served {@code perVersion} requests (needs {@link #watch(Deployment, Scheduler)}), at most
-         * {@code maxDuration} (then the collecting gate times out and the deployment rolls back).
+         * Run until each version served {@code perVersion} requests, checked every interval, at most {@code maxDuration}
+         * (rounded up to whole intervals; when the count is not reached by then, the deployment rolls back).
          */
         public Builder requests(long perVersion, Duration maxDuration) {
             if (perVersion < 1) {

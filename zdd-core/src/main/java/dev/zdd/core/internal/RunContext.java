@@ -1,5 +1,7 @@
 package dev.zdd.core.internal;
 
+import dev.zdd.api.DeploymentCheck;
+
 import dev.zdd.api.Clock;
 import dev.zdd.api.DeploymentContext;
 import dev.zdd.api.DeploymentSpec;
@@ -41,6 +43,8 @@ final class RunContext {
     Plan plan;
     Ledger ledger;
     private String[] stepNames = new String[0];
+    /** The checks of this run, each asked for once ({@link DeploymentCheck#forDeployment(String)}); any thread. */
+    private final java.util.Map<String, DeploymentCheck> checks = new java.util.concurrent.ConcurrentHashMap<>();
 
     RunContext(EngineConfig cfg, Reliability rel, DeploymentSpec spec, String id, JournalRecord recovered,
                java.util.function.Consumer<Throwable> onInternalFailure) {
@@ -126,6 +130,20 @@ final class RunContext {
     /** {@code step 3/7 (shift traffic ...)}. */
     String label(int i) {
         return "step " + (i + 1) + "/" + stepNames.length + " (" + stepName(i) + ")";
+    }
+
+    /**
+     * The registered check {@code name} for this run: created on first use, kept until the run ends. Called on the
+     * executor inside the bounded check call, so a failing {@code forDeployment} is that check's failure.
+     */
+    DeploymentCheck check(String name) {
+        return checks.computeIfAbsent(name, n -> {
+            DeploymentCheck c = cfg.checks().get(n).forDeployment(id);
+            if (c == null) {
+                throw new IllegalStateException("check '" + n + "' returned no check for deployment " + id);
+            }
+            return c;
+        });
     }
 
     /** What checks and hooks are told. */

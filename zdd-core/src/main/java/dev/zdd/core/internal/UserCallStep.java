@@ -1,7 +1,6 @@
 package dev.zdd.core.internal;
 
 import dev.zdd.api.CheckResult;
-import dev.zdd.api.DeploymentCheck;
 import dev.zdd.api.DeploymentContext;
 import dev.zdd.api.DeploymentEvent;
 import dev.zdd.api.DeploymentHook;
@@ -53,8 +52,7 @@ final class UserCallStep extends StepRunner {
             });
             return;
         }
-        DeploymentCheck c = ctx.cfg.checks().get(check);
-        call(null, "check '" + check + "'", ctx.cfg.stepDeadline(), () -> c.check(context), (r, err) -> {
+        call(null, "check '" + check + "'", ctx.cfg.stepDeadline(), () -> ctx.check(check).check(context), (r, err) -> {
             CheckResult verdict = err != null
                     ? CheckResult.fail(err instanceof CallDeadline ? Texts.message(err)
                             : "check '" + check + "' threw: " + Texts.message(err))

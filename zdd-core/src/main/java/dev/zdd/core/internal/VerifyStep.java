@@ -1,7 +1,6 @@
 package dev.zdd.core.internal;
 
 import dev.zdd.api.CheckResult;
-import dev.zdd.api.DeploymentCheck;
 import dev.zdd.api.DeploymentContext;
 import dev.zdd.api.DeploymentEvent;
 import dev.zdd.api.HealthResult;
@@ -89,9 +88,8 @@ final class VerifyStep extends StepRunner {
         if (done || scope.closed()) {
             return;
         }
-        DeploymentCheck c = ctx.cfg.checks().get(name);
         DeploymentContext context = ctx.context();
-        call(null, "check '" + name + "'", ctx.cfg.stepDeadline(), () -> c.check(context), (r, err) -> {
+        call(null, "check '" + name + "'", ctx.cfg.stepDeadline(), () -> ctx.check(name).check(context), (r, err) -> {
             if (done) {
                 return;
             }

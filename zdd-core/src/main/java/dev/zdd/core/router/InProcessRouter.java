@@ -8,6 +8,7 @@ import dev.zdd.api.RouterException;
 import dev.zdd.api.Routing;
 import dev.zdd.api.Rule;
 import dev.zdd.api.Target;
+import dev.zdd.core.analysis.RequestRecorder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,8 +47,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>{@link #apply(Routing)} swaps an immutable snapshot atomically (a volatile write, no locks on the request path);
  * {@link #current()} returns exactly the table last applied. Leases count in-flight requests per target
- * ({@link #activeConnections()}, so a drain can wait until a target is idle) and completed requests, errors and a
- * window of recent latencies ({@link #stats()}, for metric-gated canaries). A lease is never handed out for a target
+ * ({@link #activeConnections()}, so a drain can wait until a target is idle) and record each completed request (latency,
+ * error) in the router's {@link RequestRecorder} ({@link #requests()}: per-target totals, and the metric source of
+ * metric-gated canaries and A/B tests). A lease is never handed out for a target
  * that a concurrent {@code apply} has just stopped serving: the choice is re-checked after the in-flight count was
  * raised, so once {@code apply} returns, {@code activeConnections()} covers every request that may still reach a
  * target. {@link #choose(RequestInfo)} chooses without counting.
@@ -59,8 +61,6 @@ public final class InProcessRouter implements dev.zdd.api.TrafficRouter, Connect
     public static final RouterCapabilities CAPABILITIES = new RouterCapabilities(Routing.MAX_WEIGHT, true, true, true, true);
     /** Default name used in messages: {@value}. */
     public static final String DEFAULT_NAME = "in-process router";
-    /** Default number of recent latencies kept per target for percentiles: {@value}. */
-    public static final int DEFAULT_LATENCY_WINDOW = 1024;
     /** Default attempts of a call marked idempotent: 3. */
     public static final int DEFAULT_RETRY_ATTEMPTS = 3;
 
@@ -68,7 +68,7 @@ public final class InProcessRouter implements dev.zdd.api.TrafficRouter, Connect
     private static final int MAX_ACQUIRE_ATTEMPTS = 100;
 
     private final String name;
-    private final int latencyWindow;
+    private final RequestRecorder requests = new RequestRecorder();
     private final ConcurrentHashMap<String, RouterCounters> counters = new ConcurrentHashMap<>();
     private final Object applyLock = new Object();
     private volatile Snapshot snapshot;
@@ -77,7 +77,6 @@ public final class InProcessRouter implements dev.zdd.api.TrafficRouter, Connect
 
     private InProcessRouter(Builder b) {
         this.name = b.name;
-        this.latencyWindow = b.latencyWindow;
         this.ejections = b.outliers == null ? null : new Ejections(b.outliers);
         this.retryAttempts = b.retryAttempts;
         this.snapshot = new Snapshot(Routing.EMPTY, this);
@@ -235,21 +234,13 @@ public final class InProcessRouter implements dev.zdd.api.TrafficRouter, Connect
         return Collections.unmodifiableMap(out);
     }
 
-    /** Statistics of every target the router currently knows, by target id. */
-    public Map<String, TargetStats> stats() {
-        Map<String, TargetStats> out = new LinkedHashMap<>();
-        Snapshot s = snapshot;
-        for (int i = 0; i < s.targets.length; i++) {
-            out.put(s.targets[i].id(), s.counters[i].stats(s.targets[i].id()));
-        }
-        counters.forEach((id, c) -> out.computeIfAbsent(id, k -> c.stats(k)));
-        return Collections.unmodifiableMap(out);
-    }
-
-    /** Statistics of one target, if the router knows it. */
-    public Optional<TargetStats> stats(String targetId) {
-        RouterCounters c = counters.get(targetId);
-        return c == null ? Optional.empty() : Optional.of(c.stats(targetId));
+    /**
+     * The completed requests of every target, as its leases recorded them: {@link RequestRecorder#totals(String)}
+     * (requests, errors, latency histogram) per target id, and a {@link dev.zdd.core.analysis.MetricSource} of the
+     * standard metrics over time windows. The one counting; kept for the router's life (totals are cumulative).
+     */
+    public RequestRecorder requests() {
+        return requests;
     }
 
     @Override
@@ -258,7 +249,7 @@ public final class InProcessRouter implements dev.zdd.api.TrafficRouter, Connect
     }
 
     RouterCounters countersOf(String id) {
-        return counters.computeIfAbsent(id, k -> new RouterCounters(latencyWindow));
+        return counters.computeIfAbsent(id, k -> new RouterCounters());
     }
 
     /**
@@ -297,7 +288,8 @@ public final class InProcessRouter implements dev.zdd.api.TrafficRouter, Connect
         public void complete(boolean ok, Duration latency) {
             Objects.requireNonNull(latency, "latency");
             if (done.compareAndSet(false, true)) {
-                counters.record(ok, Math.max(0, latency.toNanos()));
+                owner.requests.record(target.id(), Math.max(0, latency.toNanos()), !ok);
+                counters.inFlight.decrementAndGet();
                 owner.recorded(target, ok);
             }
         }
@@ -319,90 +311,9 @@ public final class InProcessRouter implements dev.zdd.api.TrafficRouter, Connect
         }
     }
 
-    /**
-     * A snapshot of one target's counters: completed requests, errors, requests in flight, and percentiles of the most
-     * recent latencies (a window of {@link Builder#latencyWindow(int)} samples). Immutable; thread-safe.
-     */
-    public static final class TargetStats {
-        private final String targetId;
-        private final long requests;
-        private final long errors;
-        private final int inFlight;
-        private final long[] sortedNanos;
-
-        TargetStats(String targetId, long requests, long errors, int inFlight, long[] sortedNanos) {
-            this.targetId = targetId;
-            this.requests = requests;
-            this.errors = errors;
-            this.inFlight = inFlight;
-            this.sortedNanos = sortedNanos;
-        }
-
-        /** The target's id. */
-        public String targetId() {
-            return targetId;
-        }
-
-        /** Completed requests (ok and failed) since the router first saw the target. */
-        public long requests() {
-            return requests;
-        }
-
-        /** Failed requests among {@link #requests()}. */
-        public long errors() {
-            return errors;
-        }
-
-        /** {@link #errors()} / {@link #requests()}, 0 when there were none. */
-        public double errorRate() {
-            return requests == 0 ? 0.0 : (double) errors / requests;
-        }
-
-        /** Requests in flight when the snapshot was taken. */
-        public int inFlight() {
-            return inFlight;
-        }
-
-        /** Number of latency samples in the window. */
-        public int latencySamples() {
-            return sortedNanos.length;
-        }
-
-        /**
-         * The {@code q} quantile (0 to 1, nearest rank) of the recent latencies; {@link Duration#ZERO} without samples.
-         */
-        public Duration latencyPercentile(double q) {
-            if (!(q >= 0 && q <= 1)) {
-                throw new IllegalArgumentException("q must be in [0, 1], was " + q);
-            }
-            if (sortedNanos.length == 0) {
-                return Duration.ZERO;
-            }
-            int rank = (int) Math.ceil(q * sortedNanos.length);
-            return Duration.ofNanos(sortedNanos[Math.max(0, Math.min(sortedNanos.length - 1, rank - 1))]);
-        }
-
-        /** Median of the recent latencies. */
-        public Duration p50() {
-            return latencyPercentile(0.50);
-        }
-
-        /** 99th percentile of the recent latencies. */
-        public Duration p99() {
-            return latencyPercentile(0.99);
-        }
-
-        @Override
-        public String toString() {
-            return "TargetStats[" + targetId + ": requests=" + requests + ", errors=" + errors + ", inFlight=" + inFlight
-                    + ", p50=" + p50().toMillis() + "ms, p99=" + p99().toMillis() + "ms, samples=" + sortedNanos.length + "]";
-        }
-    }
-
     /** Builds an {@link InProcessRouter}. Not thread-safe. */
     public static final class Builder {
         private String name = DEFAULT_NAME;
-        private int latencyWindow = DEFAULT_LATENCY_WINDOW;
         private OutlierDetection outliers;
         private int retryAttempts = DEFAULT_RETRY_ATTEMPTS;
 
@@ -431,15 +342,6 @@ public final class InProcessRouter implements dev.zdd.api.TrafficRouter, Connect
                         + "' is invalid: expected 1 to 100 characters without control characters");
             }
             name = value;
-            return this;
-        }
-
-        /** Recent latencies kept per target, 1 to 1,000,000. Default {@value #DEFAULT_LATENCY_WINDOW}. */
-        public Builder latencyWindow(int value) {
-            if (value < 1 || value > 1_000_000) {
-                throw new IllegalArgumentException("inProcessRouter.latencyWindow must be in [1, 1000000], was " + value);
-            }
-            latencyWindow = value;
             return this;
         }
 

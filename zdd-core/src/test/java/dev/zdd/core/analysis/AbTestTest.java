@@ -2,6 +2,7 @@ package dev.zdd.core.analysis;
 
 import dev.zdd.api.CheckResult;
 import dev.zdd.api.CheckResult.Verdict;
+import dev.zdd.api.DeploymentCheck;
 import dev.zdd.api.DeploymentContext;
 import dev.zdd.api.DeploymentSpec;
 import dev.zdd.api.Plan;
@@ -17,10 +18,13 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,10 +38,14 @@ class AbTestTest {
     final RequestRecorder recorder = new RequestRecorder();
     final Random random = new Random(11);
 
-    AbTest.Builder builder() {
+    AbTest.Builder base() {
         return AbTest.builder("checkout-ab").splitBy(RequestKey.header("X-User")).source(recorder)
                 .decideBy(Comparison.increaseIsBad(StandardMetrics.LATENCY_P50))
-                .interval(Duration.ofMinutes(1)).duration(Duration.ofMinutes(4));
+                .interval(Duration.ofMinutes(1));
+    }
+
+    AbTest.Builder builder() {
+        return base().duration(Duration.ofMinutes(4));
     }
 
     PlanContext planContext(List<Target> newTargets) {
@@ -69,15 +77,19 @@ class AbTestTest {
     }
 
     @Test
-    void manualAndRequestCountModesAddGates() {
+    void manualModeAddsTheDecisionGateAndRequestCountModeCollectsUpToItsLongestDuration() {
         AbTest manual = AbTest.builder("ab").splitBy(RequestKey.cookie("uid")).source(recorder)
                 .decideBy(Comparison.increaseIsBad(StandardMetrics.ERROR_RATE)).requests(1000, Duration.ofHours(2))
                 .decision(AbTest.Decision.MANUAL, Duration.ofHours(8)).build();
         List<Step> s = manual.plan(planContext(List.of(B1))).steps();
         assertEquals(new Step.Check("ab"), s.get(2));
-        assertEquals(new Step.Gate("ab-collect", Duration.ofHours(2)), s.get(3));
-        assertEquals(new Step.Check("ab"), s.get(4));
-        assertEquals(new Step.Gate("ab-decision", Duration.ofHours(8)), s.get(5));
+        // the default interval of 1 minute, 120 windows within the 2 hours; no gate but the person's decision
+        for (int i = 0; i < 120; i++) {
+            assertEquals(new Step.Pause(Duration.ofMinutes(1)), s.get(3 + 2 * i));
+            assertEquals(new Step.Check("ab"), s.get(4 + 2 * i));
+        }
+        assertEquals(new Step.Gate("ab-decision", Duration.ofHours(8)), s.get(243));
+        assertEquals(1, s.stream().filter(x -> x instanceof Step.Gate).count());
     }
 
     @Test
@@ -104,14 +116,15 @@ class AbTestTest {
 
     List<CheckResult> run(AbTest ab, double treatmentMillis, double controlMillis, int requestsPerMinute) throws Exception {
         List<CheckResult> out = new ArrayList<>();
-        out.add(ab.check(ctx()));
+        DeploymentCheck run = ab.check().forDeployment("ab-1");
+        out.add(run.check(ctx()));
         for (int w = 0; w < 4; w++) {
             for (int i = 0; i < requestsPerMinute; i++) {
                 recorder.record(B1.id(), (long) (treatmentMillis * (1 + 0.05 * random.nextGaussian()) * 1e6), false);
                 recorder.record(A1.id(), (long) (controlMillis * (1 + 0.05 * random.nextGaussian()) * 1e6), false);
             }
             clock.advance(Duration.ofMinutes(1));
-            out.add(ab.check(ctx()));
+            out.add(run.check(ctx()));
         }
         return out;
     }
@@ -126,15 +139,15 @@ class AbTestTest {
         CheckResult last = r.get(4);
         assertEquals(Verdict.PASS, last.verdict(), last.detail());
         assertEquals(1.0, last.measurements().get("winner"));
-        AbReport report = ab.report("ab-1").orElseThrow();
-        assertEquals(AbReport.Winner.TREATMENT, report.winner());
-        assertEquals(1200, report.treatment().requests());
-        assertEquals(4, report.treatment().points());
-        assertEquals(20, report.treatment().median(), 2);
-        assertEquals(40, report.control().median(), 4);
-        assertTrue(report.pValue() < 0.05, "p=" + report.pValue());
-        assertTrue(report.toJson().contains("\"winner\" : \"TREATMENT\""), report.toJson());
-        assertTrue(report.toText().contains("winner: TREATMENT"), report.toText());
+        assertEquals(AbReport.Winner.TREATMENT, AbReport.winnerOf(last).orElseThrow());
+        assertTrue(AbReport.winnerOf(r.get(1)).isEmpty(), "a collecting verdict names no winner");
+        Map<String, Double> m = last.measurements();
+        assertEquals(1200, m.get("treatment.requests"));
+        assertEquals(4, m.get("treatment.points"));
+        assertEquals(20, m.get(StandardMetrics.LATENCY_P50 + ".treatment.median"), 2);
+        assertEquals(40, m.get(StandardMetrics.LATENCY_P50 + ".control.median"), 4);
+        assertTrue(m.get(StandardMetrics.LATENCY_P50 + ".pValue") < 0.05, "p=" + m);
+        assertTrue(last.detail().contains("winner: TREATMENT"), "the report's text: " + last.detail());
     }
 
     @Test
@@ -154,7 +167,41 @@ class AbTestTest {
         CheckResult m = run(manual, 60, 40, 300).get(4);
         assertEquals(Verdict.PASS, m.verdict(), m.detail());
         assertTrue(m.detail().contains("waiting for a person at gate 'checkout-ab-decision'"), m.detail());
-        assertEquals(AbReport.Winner.CONTROL, manual.report("ab-1").orElseThrow().winner());
+        assertEquals(AbReport.Winner.CONTROL, AbReport.winnerOf(m).orElseThrow());
+    }
+
+    @Test
+    void eachDeploymentCollectsInItsOwnRunAndTheRegisteredCheckKeepsNoState() throws Exception {
+        AbTest ab = builder().build();
+        DeploymentCheck registered = ab.check();
+        assertSame(registered, ab.check());
+        assertNotSame(registered.forDeployment("ab-1"), registered.forDeployment("ab-1"), "a fresh run each time");
+        assertTrue(assertThrows(IllegalStateException.class, () -> registered.check(ctx())).getMessage()
+                .contains("forDeployment"));
+        // a first deployment decided; a second one starts from nothing (its second call is a collecting one)
+        run(ab, 20, 40, 300);
+        DeploymentCheck second = registered.forDeployment("ab-2");
+        second.check(ctx());
+        clock.advance(Duration.ofMinutes(1));
+        CheckResult c = second.check(ctx());
+        assertTrue(c.detail().contains("collecting 1/4"), c.detail());
+    }
+
+    @Test
+    void requestCountModeDecidesOnceEachVersionServedTheCountAndRepeatsItsVerdict() throws Exception {
+        AbTest ab = base().requests(500, Duration.ofMinutes(10)).minPoints(4).build();
+        List<CheckResult> r = run(ab, 20, 40, 300);
+        // 300 a minute each: 600 after the second window, but 4 values each are needed: the fourth collecting call of
+        // the ten planned decides
+        assertTrue(AbReport.winnerOf(r.get(3)).isEmpty(), r.get(3).detail());
+        assertTrue(r.get(3).detail().contains("collecting 3/10"), r.get(3).detail());
+        assertTrue(r.get(4).detail().contains("winner TREATMENT"), r.get(4).detail());
+        assertEquals(Verdict.PASS, r.get(4).verdict());
+
+        AbTest never = base().requests(100_000, Duration.ofMinutes(4)).build();
+        CheckResult last = run(never, 20, 40, 300).get(4);
+        assertEquals(Verdict.INCONCLUSIVE, last.verdict(), last.detail());
+        assertTrue(last.detail().contains("did not serve 100000 requests"), last.detail());
     }
 
     @Test

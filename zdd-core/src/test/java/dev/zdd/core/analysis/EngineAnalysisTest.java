@@ -1,5 +1,7 @@
 package dev.zdd.core.analysis;
 
+import dev.zdd.api.CheckResult;
+
 import dev.zdd.api.Deployment;
 import dev.zdd.api.DeploymentEvent;
 import dev.zdd.api.DeploymentResult;
@@ -221,40 +223,41 @@ class EngineAnalysisTest {
                 .source(InProcessRouterMetricSource.of(router))
                 .decideBy(Comparison.increaseIsBad(StandardMetrics.LATENCY_P50))
                 .interval(Duration.ofMinutes(1)).duration(Duration.ofMinutes(5)).build();
-        Deployment d = engine().check(ab.name(), ab).listener(ab).build()
+        Deployment d = engine().check(ab.name(), ab.check()).build()
                 .start(DeploymentSpec.builder("shop", "v2").instances(2).build(), ab);
         traffic(d, 40, false, 20);
         DeploymentResult r = finish(d);
 
         assertEquals(DeploymentStatus.SUCCEEDED, r.status(), r.reason());
         assertEquals(Set.of("v2"), router.current().servingVersions());
-        AbReport report = ab.report(d.id()).orElseThrow();
-        assertEquals(AbReport.Winner.TREATMENT, report.winner(), report.toText());
+        CheckResult decided = decidingVerdict();
+        assertEquals(AbReport.Winner.TREATMENT, AbReport.winnerOf(decided).orElseThrow(), decided.detail());
         assertEquals(200, seenDuringSplit.size(), "every user came during the test");
         seenDuringSplit.forEach((user, versions) -> assertEquals(1, versions.size(), user + " saw " + versions));
         long onV2 = seenDuringSplit.values().stream().filter(v -> v.contains("v2")).count();
         assertTrue(onV2 > 60 && onV2 < 140, "about half the users on v2: " + onV2);
-        assertTrue(report.treatment().requests() > 0 && report.control().requests() > 0, report.toText());
+        assertTrue(decided.measurements().get("treatment.requests") > 0 && decided.measurements().get("control.requests") > 0,
+                decided.detail());
         recorder.writeTo(Path.of("target", "reports"), "engine-ab-test");
     }
 
     @Test
-    void abTestByRequestCountEndsOnceEachVersionServedEnough() {
+    void abTestByRequestCountDecidesOnceEachVersionServedEnough() {
         AbTest ab = AbTest.builder("checkout-ab").splitBy(RequestKey.attribute("user"))
                 .source(InProcessRouterMetricSource.of(router))
                 .decideBy(Comparison.increaseIsBad(StandardMetrics.LATENCY_P50))
-                .interval(Duration.ofSeconds(30)).requests(1500, Duration.ofHours(1)).build();
-        Deployment d = engine().check(ab.name(), ab).listener(ab).build()
+                .interval(Duration.ofSeconds(30)).requests(1500, Duration.ofMinutes(10)).build();
+        Deployment d = engine().check(ab.name(), ab.check()).build()
                 .start(DeploymentSpec.builder("shop", "v2").instances(1).build(), ab);
-        ab.watch(d, time);
         traffic(d, 40, false, 20);
         DeploymentResult r = finish(d);
         assertEquals(DeploymentStatus.SUCCEEDED, r.status(), r.reason());
-        AbReport report = ab.report(d.id()).orElseThrow();
-        assertEquals(AbReport.Winner.TREATMENT, report.winner(), report.toText());
-        assertTrue(report.treatment().requests() >= 1500 && report.control().requests() >= 1500, report.toText());
-        // 40 requests a second, half each: 1500 per version after about 75 s, far less than the hour allowed
-        assertTrue(report.duration().compareTo(Duration.ofMinutes(3)) < 0, "ended by the count: " + report.duration());
+        CheckResult decided = decidingVerdict();
+        assertEquals(AbReport.Winner.TREATMENT, AbReport.winnerOf(decided).orElseThrow(), decided.detail());
+        Map<String, Double> m = decided.measurements();
+        assertTrue(m.get("treatment.requests") >= 1500 && m.get("control.requests") >= 1500, decided.detail());
+        // 40 requests a second, half each: 1500 per version after about 75 s, so the third collection decides
+        assertTrue(m.get("treatment.points") <= 4, "decided by the count, not at the end: " + decided.detail());
         seenDuringSplit.forEach((user, versions) -> assertEquals(1, versions.size(), user + " saw " + versions));
     }
 
@@ -265,15 +268,91 @@ class EngineAnalysisTest {
                 .decideBy(Comparison.increaseIsBad(StandardMetrics.LATENCY_P50))
                 .interval(Duration.ofMinutes(1)).duration(Duration.ofMinutes(3))
                 .decision(AbTest.Decision.MANUAL, Duration.ofHours(4)).build();
-        Deployment d = engine().check(ab.name(), ab).build().start(DeploymentSpec.builder("shop", "v2").instances(1).build(), ab);
+        Deployment d = engine().check(ab.name(), ab.check()).build().start(DeploymentSpec.builder("shop", "v2").instances(1).build(), ab);
         traffic(d, 40, false, 60);
-        assertTrue(time.runUntil(() -> ab.report(d.id()).isPresent(), Duration.ofHours(1)));
+        assertTrue(time.runUntil(() -> decidingVerdictOrNull() != null, Duration.ofHours(1)));
         time.advance(Duration.ofMinutes(30));
         assertEquals(DeploymentStatus.RUNNING, d.status(), "waiting at the decision gate");
-        assertEquals(AbReport.Winner.CONTROL, ab.report(d.id()).orElseThrow().winner());
+        assertEquals(AbReport.Winner.CONTROL, AbReport.winnerOf(decidingVerdict()).orElseThrow());
         d.abort("the report says v1 is faster");
         DeploymentResult r = finish(d);
         assertEquals(DeploymentStatus.ROLLED_BACK, r.status(), r.reason());
         assertEquals(Set.of("v1"), router.current().servingVersions());
+    }
+
+    @Test
+    void abTestRegisteredOnceRollsBackFromItsOwnVerdictOnceTheCountIsReachedWhenTheControlIsFaster() {
+        AbTest ab = AbTest.builder("checkout-ab").splitBy(RequestKey.attribute("user"))
+                .source(InProcessRouterMetricSource.of(router))
+                .decideBy(Comparison.increaseIsBad(StandardMetrics.LATENCY_P50)).minPoints(4)
+                .interval(Duration.ofSeconds(30)).requests(1500, Duration.ofHours(1)).build();
+        Deployment d = engine().check(ab.name(), ab.check()).build()
+                .start(DeploymentSpec.builder("shop", "v2").instances(1).build(), ab);
+        traffic(d, 40, false, 60);
+        DeploymentResult r = finish(d);
+
+        assertEquals(DeploymentStatus.ROLLED_BACK, r.status(), r.reason());
+        assertTrue(r.reason().contains("winner CONTROL"), r.reason());
+        assertEquals(Set.of("v1"), router.current().servingVersions());
+        assertEquals(AbReport.Winner.CONTROL, AbReport.winnerOf(decidingVerdict()).orElseThrow());
+        long verdicts = events.stream().filter(e -> e instanceof DeploymentEvent.CheckVerdict).count();
+        // the opening check and 4 collections (4 values each, 1500 requests each after ~75 s) of the 120 planned
+        assertEquals(5, verdicts, "the engine acted on the deciding verdict at once: " + verdicts);
+        seenDuringSplit.forEach((user, versions) -> assertEquals(1, versions.size(), user + " saw " + versions));
+    }
+
+    @Test
+    void theEngineAsksARegisteredCheckForItsPerRunCheckOncePerDeployment() {
+        List<String> runs = Collections.synchronizedList(new ArrayList<>());
+        List<String> calls = Collections.synchronizedList(new ArrayList<>());
+        dev.zdd.api.DeploymentCheck registered = new dev.zdd.api.DeploymentCheck() {
+            @Override
+            public CheckResult check(dev.zdd.api.DeploymentContext c) {
+                throw new AssertionError("the engine runs the per-run check");
+            }
+
+            @Override
+            public dev.zdd.api.DeploymentCheck forDeployment(String id) {
+                runs.add(id);
+                int[] n = {0};
+                return c -> {
+                    calls.add(c.deploymentId() + "#" + ++n[0]);
+                    return CheckResult.pass("call " + n[0]);
+                };
+            }
+        };
+        Engine engine = engine().check("per-run", registered).build();
+        dev.zdd.api.Plan plan = new dev.zdd.api.Plan("checks", List.of(new dev.zdd.api.Step.Check("per-run"),
+                new dev.zdd.api.Step.Pause(Duration.ofSeconds(1)), new dev.zdd.api.Step.Check("per-run"),
+                new dev.zdd.api.Step.Verify(List.of(), Duration.ofSeconds(3), List.of("per-run"), Duration.ofSeconds(1))));
+        Deployment first = engine.start(DeploymentSpec.builder("shop", "v1").build(), plan);
+        assertEquals(DeploymentStatus.SUCCEEDED, finish(first).status(), first.result().orElseThrow().reason());
+        Deployment second = engine.start(DeploymentSpec.builder("shop", "v1").build(), plan);
+        assertEquals(DeploymentStatus.SUCCEEDED, finish(second).status(), second.result().orElseThrow().reason());
+
+        assertEquals(List.of(first.id(), second.id()), runs, "one per-run check per deployment");
+        assertEquals(first.id() + "#1", calls.get(0));
+        assertEquals(first.id() + "#2", calls.get(1));
+        assertTrue(calls.contains(first.id() + "#3") && calls.contains(second.id() + "#3"), calls.toString());
+        assertEquals(second.id() + "#1", calls.stream().filter(c -> c.startsWith(second.id() + "#")).findFirst().orElseThrow(),
+                "the second run counts from 1: " + calls);
+    }
+
+    /** The A/B test's deciding verdict, from the engine's check-verdict events; null before. */
+    CheckResult decidingVerdictOrNull() {
+        synchronized (events) {
+            for (DeploymentEvent e : events) {
+                if (e instanceof DeploymentEvent.CheckVerdict v && AbReport.winnerOf(v.result()).isPresent()) {
+                    return v.result();
+                }
+            }
+        }
+        return null;
+    }
+
+    CheckResult decidingVerdict() {
+        CheckResult r = decidingVerdictOrNull();
+        assertTrue(r != null, "the a/b test decided: " + events);
+        return r;
     }
 }

@@ -86,8 +86,7 @@ class OutlierDetectionTest {
             assertTrue(!served.equals("c"), served);
         }
         assertEquals(Set.of("c"), r.ejected());
-        InProcessRouter.TargetStats stats = r.stats("c").orElseThrow();
-        assertEquals(5, stats.errors(), "c was tried 5 times before it was ejected; each of those calls was retried");
+        assertEquals(5, r.requests().totals("c").errors(), "c was tried 5 times before it was ejected; each of those calls was retried");
     }
 
     @Test

@@ -150,7 +150,7 @@ public final class Failover implements Scenario {
         Map<String, Object> out;
         try {
             out = killAndRestart("in-process router + guard", victim,
-                    () -> router.stats(victim.name()).map(InProcessRouter.TargetStats::requests).orElse(0L),
+                    () -> router.requests().totals(victim.name()).requests(),
                     () -> !router.ejected().contains(victim.name())
                             && router.current().route(victim.name()).map(Route::serving).orElse(false), down, after,
                     () -> { });
