@@ -5,7 +5,6 @@ import dev.zdd.api.Cancellable;
 import dev.zdd.api.Deployment;
 import dev.zdd.api.HealthProbe;
 import dev.zdd.api.HealthResult;
-import dev.zdd.api.HealthStatus;
 import dev.zdd.api.ProbePolicy;
 import dev.zdd.api.Route;
 import dev.zdd.api.Routing;
@@ -13,6 +12,7 @@ import dev.zdd.api.Scheduler;
 import dev.zdd.api.Target;
 import dev.zdd.api.TrafficRouter;
 import dev.zdd.core.Schedulers;
+import dev.zdd.core.lock.DeploymentLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,12 +21,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -106,6 +104,7 @@ public final class Guard implements AutoCloseable {
     private final DuringDeployment duringDeployment;
     private final List<GuardListener> listeners;
     private final Routing initial;
+    private final SharedLease shared;
 
     private final Object lock = new Object();
     private Owner owner = Owner.NEW;
@@ -122,6 +121,8 @@ public final class Guard implements AutoCloseable {
     private Set<String> handOverEjected = Set.of();
     private final Set<String> reportedToDeployment = new HashSet<>();
     private Cancellable next;
+    /** Who holds the service's lease in another process, as last reported; null when nobody (or not shared). */
+    private String foreignHolder;
 
     private Guard(Builder b) {
         this.router = b.router;
@@ -144,6 +145,7 @@ public final class Guard implements AutoCloseable {
         this.duringDeployment = b.duringDeployment;
         this.listeners = List.copyOf(b.listeners);
         this.initial = b.committed;
+        this.shared = new SharedLease(b.lock, b.service, this.scheduler.clock());
     }
 
     /** A builder for a guard of the service behind {@code router}, probing with {@code probe}. */
@@ -158,7 +160,7 @@ public final class Guard implements AutoCloseable {
      * @throws IllegalStateException when started twice or closed
      */
     public Guard start() {
-        Routing first = initial != null ? initial : intent(router.current());
+        Routing first = initial != null ? initial : GuardTables.intent(router.current());
         synchronized (lock) {
             if (owner != Owner.NEW) {
                 throw new IllegalStateException("guard already started or closed");
@@ -267,7 +269,7 @@ public final class Guard implements AutoCloseable {
     private void takeBack(Deployment d) {
         Routing now;
         try {
-            now = intent(router.current());
+            now = GuardTables.intent(router.current());
         } catch (RuntimeException e) {
             now = null;
             emit(new GuardEvent.RouterFailed(scheduler.clock().now(), String.valueOf(e.getMessage())));
@@ -315,11 +317,15 @@ public final class Guard implements AutoCloseable {
                 return;
             }
             if (owner == Owner.GUARD && now != null) {
-                checkDrift(now);
+                Routing read = now;
+                noteHolder(shared.turn(() -> {
+                    adoptIfOthersHeld(read);
+                    checkDrift(read);
+                }));
             }
             targets = owner == Owner.GUARD ? base.servingTargets() : now == null ? List.of() : now.servingTargets();
         }
-        probeAll(targets).whenComplete((results, e) -> {
+        GuardProbes.probeAll(scheduler, executor, probe, policy, targets).whenComplete((results, e) -> {
             try {
                 if (results != null) {
                     evaluate(results);
@@ -343,6 +349,35 @@ public final class Guard implements AutoCloseable {
         }
     }
 
+    /** Reports a deployer of another process holding the service's lease (once per holder), or its end. */
+    private void noteHolder(String heldBy) {
+        if (heldBy != null && !heldBy.equals(foreignHolder)) {
+            emit(new GuardEvent.OwnerChanged(scheduler.clock().now(), heldBy, true, committed));
+        }
+        foreignHolder = heldBy;
+    }
+
+    /**
+     * After a deployer of another process held the service's lease, the router's table is that deployer's result, not
+     * drift: guard it from now on, with nothing ejected.
+     */
+    private void adoptIfOthersHeld(Routing now) {
+        if (!shared.othersHeld()) {
+            return;
+        }
+        shared.adopted();
+        Routing table = GuardTables.intent(now);
+        if (table.sameTrafficAs(committed)) {
+            return;
+        }
+        ejected.clear();
+        base = table;
+        committed = table;
+        floorReported.clear();
+        reportedDrift = null;
+        emit(new GuardEvent.OwnerChanged(scheduler.clock().now(), "(another process)", false, committed));
+    }
+
     private void checkDrift(Routing now) {
         if (now.sameTrafficAs(committed)) {
             reportedDrift = null;
@@ -360,31 +395,6 @@ public final class Guard implements AutoCloseable {
             reportedDrift = now;
             emit(new GuardEvent.DriftDetected(scheduler.clock().now(), committed, now, false, ""));
         }
-    }
-
-    private CompletableFuture<Map<Target, HealthResult>> probeAll(List<Target> targets) {
-        Map<Target, CompletableFuture<HealthResult>> futures = new LinkedHashMap<>();
-        for (Target t : targets) {
-            CompletableFuture<HealthResult> f = new CompletableFuture<>();
-            Cancellable timer = scheduler.schedule(policy.timeout(),
-                    () -> f.complete(HealthResult.unhealthy("timed out after " + policy.timeout().toMillis() + " ms")));
-            executor.execute(() -> {
-                try {
-                    HealthResult r = probe.check(t, policy.timeout());
-                    f.complete(r == null ? HealthResult.unhealthy("probe answered null") : r);
-                } catch (Exception e) {
-                    f.complete(HealthResult.unhealthy(String.valueOf(e.getMessage())));
-                } finally {
-                    timer.cancel();
-                }
-            });
-            futures.put(t, f);
-        }
-        return CompletableFuture.allOf(futures.values().toArray(new CompletableFuture<?>[0])).thenApply(v -> {
-            Map<Target, HealthResult> out = new LinkedHashMap<>();
-            futures.forEach((t, f) -> out.put(t, f.join()));
-            return out;
-        });
     }
 
     private void evaluate(Map<Target, HealthResult> results) {
@@ -461,12 +471,25 @@ public final class Guard implements AutoCloseable {
             return;
         }
         Routing table = GuardTables.without(base, ejected);
+        boolean[] applied = {false};
+        String heldBy;
         try {
-            router.apply(table);
+            heldBy = shared.turn(() -> {
+                if (!shared.othersHeld()) { // else the base is another deployer's past: the next round adopts
+                    router.apply(table);
+                    applied[0] = true;
+                }
+            });
         } catch (RuntimeException e) {
             ejected.clear();
             ejected.addAll(before);
             emit(new GuardEvent.RouterFailed(scheduler.clock().now(), String.valueOf(e.getMessage())));
+            return;
+        }
+        if (!applied[0]) {
+            ejected.clear();
+            ejected.addAll(before);
+            noteHolder(heldBy);
             return;
         }
         committed = table;
@@ -491,15 +514,6 @@ public final class Guard implements AutoCloseable {
         }
     }
 
-    /** The table without the balancer's health observations. */
-    private static Routing intent(Routing r) {
-        List<Route> routes = new ArrayList<>(r.routes().size());
-        for (Route x : r.routes()) {
-            routes.add(x.withHealth(null));
-        }
-        return new Routing(routes, r.stickiness(), r.rules());
-    }
-
     @Override
     public String toString() {
         return "Guard[" + router + "]";
@@ -516,6 +530,8 @@ public final class Guard implements AutoCloseable {
         private DuringDeployment duringDeployment = DEFAULT_DURING_DEPLOYMENT;
         private final List<GuardListener> listeners = new ArrayList<>();
         private Routing committed;
+        private DeploymentLock lock;
+        private String service;
 
         private Builder(TrafficRouter router, HealthProbe probe) {
             this.router = Arguments.notNull("router", router);
@@ -563,7 +579,25 @@ public final class Guard implements AutoCloseable {
          * the guard's process started). Default: what the router serves at {@link Guard#start()}.
          */
         public Builder committed(Routing v) {
-            committed = intent(Arguments.notNull("committed", v));
+            committed = GuardTables.intent(Arguments.notNull("committed", v));
+            return this;
+        }
+
+        /**
+         * Shares the routing with deployers in other processes through the service's deployment lock (the one their
+         * engines use): every guard apply holds the lease for the call, nothing is applied while a deployer holds it,
+         * and after a deployer held it (its fencing token grew by more than the guard's own turns) the router's table
+         * is taken as the new committed one, never re-applied over as drift. Default none: the guard knows only the
+         * deployments started through {@link Guard#deploy(Supplier)}, and a deployment run by another process looks
+         * like drift (use {@link DriftAction#REPORT} then). A lock without fencing tokens makes every turn look like
+         * another's: the guard then never re-applies drift.
+         */
+        public Builder lease(DeploymentLock lock, String service) {
+            this.lock = Arguments.notNull("lock", lock);
+            if (Arguments.notNull("service", service).isBlank()) {
+                throw new IllegalArgumentException("guard.lease service must not be blank, was '" + service + "'");
+            }
+            this.service = service;
             return this;
         }
 

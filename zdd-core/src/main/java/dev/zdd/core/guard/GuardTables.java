@@ -64,4 +64,13 @@ final class GuardTables {
         }
         return true;
     }
+
+    /** The table without the balancer's health observations. */
+    static Routing intent(Routing r) {
+        List<Route> routes = new ArrayList<>(r.routes().size());
+        for (Route x : r.routes()) {
+            routes.add(x.withHealth(null));
+        }
+        return new Routing(routes, r.stickiness(), r.rules());
+    }
 }
