@@ -1,6 +1,7 @@
 package dev.zdd.core.jdbc;
 
 import dev.zdd.api.Arguments;
+import dev.zdd.core.internal.LeaseGrant;
 import dev.zdd.core.lock.DeploymentLock;
 import dev.zdd.core.lock.LeaseLostException;
 import dev.zdd.core.lock.LockHeldException;
@@ -183,40 +184,17 @@ public final class JdbcDeploymentLock implements DeploymentLock {
     }
 
     /** A lease row held by this process. */
-    private final class JdbcLease implements Lease {
-        private final String service;
-        private final LockOwner owner;
-        private final long token;
-        private final LockOwner previous;
+    private final class JdbcLease extends LeaseGrant {
         private volatile boolean closed;
 
         JdbcLease(String service, LockOwner owner, long token, LockOwner previous) {
-            this.service = service;
-            this.owner = owner;
-            this.token = token;
-            this.previous = previous;
-        }
-
-        @Override
-        public LockOwner owner() {
-            return owner;
-        }
-
-        @Override
-        public long token() {
-            return token;
-        }
-
-        @Override
-        public Optional<LockOwner> tookOverFrom() {
-            return Optional.ofNullable(previous);
+            super(service, owner, token, previous);
         }
 
         @Override
         public void renew() {
             if (closed) {
-                throw new LeaseLostException(service, null, "the lease of " + owner.deploymentId() + " (token " + token
-                        + ") was released");
+                throw released();
             }
             try {
                 Sql.run(dataSource, c -> {

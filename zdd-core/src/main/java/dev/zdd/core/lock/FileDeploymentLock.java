@@ -1,5 +1,6 @@
 package dev.zdd.core.lock;
 
+import dev.zdd.core.internal.LeaseGrant;
 import dev.zdd.api.Arguments;
 import dev.zdd.api.Clock;
 import org.slf4j.Logger;
@@ -106,7 +107,7 @@ public final class FileDeploymentLock implements DeploymentLock {
         synchronized (HELD) {
             FileLease mine = heldHere(file);
             if (mine != null) {
-                throw new LockHeldException(service, mine.owner, "held in this process"
+                throw new LockHeldException(service, mine.owner(), "held in this process"
                         + (mine.file.equals(file) ? "" : " (through " + mine.file + ")"));
             }
             FileLease lease = acquire(service, file, owner);
@@ -268,50 +269,27 @@ public final class FileDeploymentLock implements DeploymentLock {
     }
 
     /** A held file lock. */
-    private final class FileLease implements Lease {
-        private final String service;
+    private final class FileLease extends LeaseGrant {
         private final Path file;
         private final Object fileKey;
         private final FileChannel channel;
         private final FileLock lock;
-        private final LockOwner owner;
-        private final long token;
-        private final LockOwner previous;
         private boolean closed; // guarded by HELD
 
         FileLease(String service, Path file, Object fileKey, FileChannel channel, FileLock lock, LockOwner owner,
                   long token, LockOwner previous) {
-            this.service = service;
+            super(service, owner, token, previous);
             this.file = file;
             this.fileKey = fileKey;
             this.channel = channel;
             this.lock = lock;
-            this.owner = owner;
-            this.token = token;
-            this.previous = previous;
-        }
-
-        @Override
-        public LockOwner owner() {
-            return owner;
-        }
-
-        @Override
-        public long token() {
-            return token;
-        }
-
-        @Override
-        public Optional<LockOwner> tookOverFrom() {
-            return Optional.ofNullable(previous);
         }
 
         @Override
         public void renew() {
             synchronized (HELD) {
                 if (closed) {
-                    throw new LeaseLostException(service, null, "the lease of " + owner.deploymentId() + " (token "
-                            + token + ") was released");
+                    throw released();
                 }
                 Object now = LockFiles.fileKey(file);
                 if (!fileKey.equals(now)) {
